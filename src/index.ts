@@ -1,0 +1,18 @@
+/** irsa's public library surface. Named exports only. */
+export { ERROR_CODES, IrsaError, isIrsaError } from './errors.js'
+export type { IrsaErrorCode } from './errors.js'
+
+export { POLICY_KINDS, isPolicyKind } from './policy/kind.js'
+export type { PolicyKind } from './policy/kind.js'
+export { compilePolicy } from './policy/compile.js'
+export type { CompiledPolicy, CompiledStatement, CompileOptions } from './policy/compile.js'
+export { evaluate } from './policy/evaluate.js'
+export type { PolicySet } from './policy/evaluate.js'
+export type { Decision, DecisionOutcome, DecisionReason, StatementRef } from './policy/decision.js'
+export type { EvalRequest, ContextValue, ContextScalar, PrincipalType } from './policy/request.js'
+export { runCase } from './policy/case.js'
+export type { CaseResult } from './policy/case.js'
+export { compileWildcard, matchWildcard } from './policy/wildcard.js'
+export type { Matcher } from './policy/wildcard.js'
+export { parseArn } from './policy/arn.js'
+export type { Arn } from './policy/arn.js'

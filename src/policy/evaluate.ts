@@ -1,0 +1,210 @@
+/**
+ * AWS's policy evaluation logic over compiled policies (IAM User Guide, "Policy evaluation logic"
+ * and "Cross-account policy evaluation logic"):
+ *
+ * 1. An explicit Deny in any applicable policy decides.
+ * 2. RCPs (resource side) and SCPs (IAM callers only) need an Allow at every level.
+ * 3. Same account: a resource policy naming the caller's user, session or `*` allows on its own;
+ *    naming the caller's role it replaces the identity policy but stays limited by the permissions
+ *    boundary and session policy; naming the account only delegates.
+ * 4. Otherwise identity policies must allow, and the permissions boundary and session policy (if
+ *    any) must too. A federated-user session without a session policy has no permissions.
+ * 5. Cross account: the caller's side (identity ∩ boundary ∩ session) and the resource policy must
+ *    both allow.
+ * Role trust policies (sts:AssumeRole* on a role) must allow explicitly even in one account.
+ * Federated and service callers are judged by the resource (trust) policy alone.
+ */
+import { IrsaError } from '../errors.js'
+import { arnAccount, parseArn } from './arn.js'
+import type { Caller } from './caller.js'
+import { isAwsCaller, parseCaller } from './caller.js'
+import type { CompiledPolicy, CompiledStatement } from './compile.js'
+import type { RequestContext } from './context.js'
+import { buildContext } from './context.js'
+import type { Decision, DecisionOutcome, DecisionReason, StatementRef } from './decision.js'
+import type { PolicyKind } from './kind.js'
+import type { PrincipalMatch } from './principal.js'
+import type { EvalRequest } from './request.js'
+
+/** The policies that apply to one request. An omitted kind is absent; an empty list is present. */
+export interface PolicySet {
+  readonly identity?: readonly CompiledPolicy[]
+  /** Resource-based policies, including a role's trust policy. */
+  readonly resource?: readonly CompiledPolicy[]
+  readonly boundary?: readonly CompiledPolicy[]
+  readonly session?: readonly CompiledPolicy[]
+  /** SCPs by level of the organization (root → OU → account); each level needs an Allow. */
+  readonly scp?: readonly (readonly CompiledPolicy[])[]
+  /** RCPs by level, likewise. */
+  readonly rcp?: readonly (readonly CompiledPolicy[])[]
+}
+
+interface Scan {
+  readonly allows: StatementRef[]
+  /** Strongest principal match among resource-policy allows. */
+  best: PrincipalMatch | undefined
+}
+
+interface Prepared {
+  readonly caller: Caller
+  readonly action: string
+  readonly resource: string
+  readonly ctx: RequestContext
+  readonly hasBoundary: boolean
+  readonly denies: StatementRef[]
+}
+
+const TRUST_ACTIONS = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:assumerolewithsaml'])
+const RANK: Readonly<Record<PrincipalMatch, number>> = { account: 1, role: 2, session: 3, direct: 4 }
+
+export function evaluate(request: EvalRequest, policies: PolicySet): Decision {
+  if (request === null || typeof request !== 'object') throw new IrsaError('ERR_REQUEST_SHAPE', 'request must be an object')
+  if (typeof request.action !== 'string' || !request.action.includes(':')) {
+    throw new IrsaError('ERR_REQUEST_SHAPE', 'request.action must be "service:Action"')
+  }
+  if (typeof request.resource !== 'string' || request.resource === '') {
+    throw new IrsaError('ERR_REQUEST_SHAPE', 'request.resource must be an ARN or "*"')
+  }
+  const caller = parseCaller(request.principal, request.principalType)
+  const p: Prepared = {
+    caller,
+    action: request.action.toLowerCase(),
+    resource: request.resource,
+    ctx: buildContext(request.context),
+    hasBoundary: policies.boundary !== undefined,
+    denies: [],
+  }
+  const iamCaller = isAwsCaller(caller)
+  const iamSide = iamCaller && caller.kind !== 'anonymous'
+
+  const resource = policies.resource && scan(policies.resource, p)
+  const rcp = policies.rcp && caller.kind !== 'service' ? policies.rcp.map((lvl) => scan(lvl, p)) : undefined
+  const scp = policies.scp && iamSide ? policies.scp.map((lvl) => scan(lvl, p)) : undefined
+  const identity = policies.identity && iamSide ? scan(policies.identity, p) : undefined
+  const boundary = policies.boundary && iamSide && caller.kind !== 'root' ? scan(policies.boundary, p) : undefined
+  const session = policies.session && iamSide ? scan(policies.session, p) : undefined
+
+  if (p.denies.length > 0) return decide('ExplicitDeny', 'explicit-deny', p.denies, 'An explicit Deny matched the request.')
+  if (rcp?.some((l) => l.allows.length === 0)) {
+    return decide('ImplicitDeny', 'rcp-not-allowed', [], 'A resource control policy level does not allow the action.')
+  }
+  if (scp?.some((l) => l.allows.length === 0)) {
+    return decide('ImplicitDeny', 'scp-not-allowed', [], 'A service control policy level does not allow the action.')
+  }
+
+  const resourceAccount = arnAccount(request.resource) ?? request.resourceAccount ?? caller.account
+  const resourceAllows = resource !== undefined && resource.allows.length > 0
+  if (!iamCaller || caller.kind === 'anonymous') {
+    return resourceAllows
+      ? decide('Allow', 'resource-policy-allows', resource.allows, 'The resource-based policy allows the caller.')
+      : decide('ImplicitDeny', 'no-allow', [], 'No resource-based policy allows this caller.')
+  }
+
+  const crossAccount = caller.account !== undefined && resourceAccount !== undefined && caller.account !== resourceAccount
+  const trustLike = TRUST_ACTIONS.has(p.action) && isRoleArn(request.resource) && resource !== undefined
+
+  // The caller's own side: identity ∩ boundary ∩ session.
+  const rootOwnSide = caller.kind === 'root'
+  const identityAllows = rootOwnSide || (identity !== undefined && identity.allows.length > 0)
+  const boundaryBlocks = boundary !== undefined && boundary.allows.length === 0
+  const sessionBlocks = session !== undefined ? session.allows.length === 0 : caller.kind === 'federated-user'
+  const callerSideLimit = (): Decision | undefined => {
+    if (boundaryBlocks) return decide('ImplicitDeny', 'boundary-not-allowed', [], 'The permissions boundary does not allow the action.')
+    if (sessionBlocks) {
+      return session !== undefined
+        ? decide('ImplicitDeny', 'session-policy-not-allowed', [], 'The session policy does not allow the action.')
+        : decide('ImplicitDeny', 'session-policy-required', [], 'A federated user session without a session policy has no permissions.')
+    }
+    return undefined
+  }
+  const identityGrants = [...(identity?.allows ?? [])]
+
+  if (crossAccount) {
+    if (!resourceAllows) {
+      return decide('ImplicitDeny', 'resource-policy-required', [], 'Cross-account access needs the resource-based policy to allow the caller.')
+    }
+    if (!identityAllows) return decide('ImplicitDeny', 'no-allow', [], 'Cross-account access needs the caller\'s identity-based policy to allow too.')
+    const limited = callerSideLimit()
+    if (limited) return limited
+    return decide('Allow', 'identity-allows', [...resource.allows, ...identityGrants], 'Both the resource-based policy and the caller\'s policies allow.')
+  }
+
+  if (resourceAllows && resource.best !== undefined && resource.best !== 'account') {
+    if (resource.best === 'role') {
+      const limited = callerSideLimit()
+      if (limited) return limited
+    }
+    return decide('Allow', 'resource-policy-allows', resource.allows, 'The resource-based policy allows the caller.')
+  }
+  if (trustLike && !resourceAllows) {
+    return decide('ImplicitDeny', 'resource-policy-required', [], 'The role\'s trust policy does not allow the caller.')
+  }
+  if (!identityAllows) return decide('ImplicitDeny', 'no-allow', [], 'No identity-based policy allows the action.')
+  const limited = callerSideLimit()
+  if (limited) return limited
+  if (rootOwnSide) return decide('Allow', 'root-user', [], 'The account\'s root user is allowed unless denied explicitly or by an SCP.')
+  return decide('Allow', 'identity-allows', [...(resource?.allows ?? []), ...identityGrants], 'An identity-based policy allows the action.')
+}
+
+function isRoleArn(s: string): boolean {
+  const a = parseArn(s)
+  return a !== undefined && a.service.toLowerCase() === 'iam' && a.resource.startsWith('role/')
+}
+
+function decide(decision: DecisionOutcome, reason: DecisionReason, statements: StatementRef[], explanation: string): Decision {
+  return { decision, reason, statements, explanation }
+}
+
+/** Walk a group of policies once: record matching Denies in `p.denies`, return the matching Allows. */
+function scan(policies: readonly CompiledPolicy[], p: Prepared): Scan {
+  const out: Scan = { allows: [], best: undefined }
+  for (const pol of policies) {
+    for (const st of pol.statements) {
+      const m = statementMatches(st, pol.kind, p)
+      if (m === undefined) continue
+      const ref = refOf(pol, st)
+      if (st.effect === 'Deny') p.denies.push(ref)
+      else {
+        out.allows.push(ref)
+        if (m !== true && (out.best === undefined || RANK[m] > RANK[out.best])) out.best = m
+      }
+    }
+  }
+  return out
+}
+
+function refOf(pol: CompiledPolicy, st: CompiledStatement): StatementRef {
+  const base = { kind: pol.kind, policy: pol.name, index: st.index, effect: st.effect }
+  return st.sid === undefined ? base : { ...base, sid: st.sid }
+}
+
+/**
+ * Whether a statement applies to the request: undefined if not; for statements with a Principal
+ * element, how the caller was named; true otherwise.
+ */
+function statementMatches(st: CompiledStatement, kind: PolicyKind, p: Prepared): PrincipalMatch | true | undefined {
+  if (st.actions !== undefined ? !st.actions.some((m) => m.test(p.action)) : st.notActions?.some((m) => m.test(p.action))) {
+    return undefined
+  }
+  if (st.resources !== undefined) {
+    if (!st.resources.some((r) => r.match(p.resource, p.ctx) === true)) return undefined
+  } else if (st.notResources !== undefined) {
+    if (st.notResources.some((r) => r.match(p.resource, p.ctx) === true)) return undefined
+  }
+  let how: PrincipalMatch | true = true
+  if (st.principal !== undefined) {
+    const m = st.principal.match(p.caller)
+    if (m === undefined) return undefined
+    how = m
+  } else if (st.notPrincipal !== undefined) {
+    // A Deny with NotPrincipal in a resource policy denies every caller that has a boundary.
+    const spared = st.notPrincipal.coversChain(p.caller) && !(st.effect === 'Deny' && p.hasBoundary)
+    if (spared) return undefined
+    how = 'direct'
+  } else if (kind === 'resource' || kind === 'trust') {
+    return undefined // a resource-based statement without a principal applies to nobody
+  }
+  for (const c of st.conditions) if (!c.test(p.ctx)) return undefined
+  return how
+}
+

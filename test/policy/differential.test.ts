@@ -1,0 +1,397 @@
+/**
+ * Differential test: irsa's policy engine against the reference evaluator `@cloud-copilot/iam-simulate`
+ * (core `authorize()`, Strict mode; specs/policy.md §8). iam-simulate is AGPL and used only here, as a
+ * pinned devDependency oracle; none of its code or test cases are copied.
+ *
+ * Every disagreement must be explained by one entry of KNOWN_DIVERGENCES below (where the AWS docs and
+ * iam-simulate part ways and irsa follows the docs); any other disagreement fails the test with the
+ * shrunk counterexample printed as a ready-to-paste JSON case.
+ */
+import fc from 'fast-check'
+import { beforeAll, describe, expect, test } from 'vitest'
+import type { PolicyCase, PolicyDoc } from '../support/arbitraries.js'
+import {
+  ACCT,
+  OIDC_AUD,
+  OIDC_HOST,
+  OIDC_OTHER_PROVIDER,
+  OIDC_PROVIDER,
+  OIDC_SUB,
+  ROLE_IRSA,
+  ROOT_ACCT,
+  SESSION_APP,
+  policyCaseArb,
+} from '../support/arbitraries.js'
+import type { IamSimulateOracle, OracleOutcome } from '../support/iam-simulate-oracle.js'
+import { loadIamSimulate } from '../support/iam-simulate-oracle.js'
+import {
+  caseJson,
+  conditionsOf,
+  contextValue,
+  minimiseCase,
+  oraclePolicies,
+  ourDecision,
+  statementStrings,
+  statementsOf,
+  variablesIn,
+} from '../support/policy-case.js'
+
+const SEED = 20261101
+const RUNS = 2000
+
+// ---------------------------------------------------------------------------------------------------
+// Known divergences. Each one: where iam-simulate 0.1.173 and the AWS documentation disagree (irsa
+// follows the docs, specs/policy.md §8.5), the AWS doc reference, and a predicate recognising a case
+// that exercises it. A disagreement is excused only if one of these predicates holds for the case.
+// ---------------------------------------------------------------------------------------------------
+
+interface KnownDivergence {
+  readonly id: string
+  readonly what: string
+  readonly doc: string
+  readonly applies: (c: PolicyCase, ours: string, sim: OracleOutcome) => boolean
+}
+
+const NEGATED_BASES = new Set([
+  'stringnotequals',
+  'stringnotequalsignorecase',
+  'stringnotlike',
+  'arnnotequals',
+  'arnnotlike',
+])
+const DATE_BASES = new Set([
+  'dateequals',
+  'datenotequals',
+  'datelessthan',
+  'datelessthanequals',
+  'dategreaterthan',
+  'dategreaterthanequals',
+])
+const CANONICAL_OPERATOR = /^(?:(?:ForAllValues|ForAnyValue):)?[A-Z][A-Za-z]*$/
+
+/** A variable that resolves to nothing: key absent or multi-valued, and no default. */
+function unresolvable(c: PolicyCase, name: string, hasDefault: boolean): boolean {
+  if (hasDefault) return false
+  const v = contextValue(c, name)
+  return v === undefined || Array.isArray(v)
+}
+
+const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
+  {
+    // StringNotEquals {"k": "${aws:PrincipalTag/none}"}: docs: the variable has no value, so the
+    // negated operator matches; iam-simulate: no match.
+    id: 'D1',
+    what: 'negated String/Arn operator whose value has an unresolvable policy variable matches',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value',
+    applies: (c) =>
+      [...conditionsOf(c.policies)].some(
+        (s) =>
+          s.version === '2012-10-17' &&
+          NEGATED_BASES.has(s.base) &&
+          s.values.some((v) => variablesIn(v).some((x) => unresolvable(c, x.name, x.hasDefault))),
+      ),
+  },
+  {
+    // Version 2008-10-17 (or none): `${aws:username}` is a literal string; iam-simulate resolves it.
+    id: 'D2',
+    what: 'policy variables are literal text unless Version is 2012-10-17',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html',
+    applies: (c) =>
+      [...statementsOf(c.policies)].some(
+        (s) => s.version !== '2012-10-17' && statementStrings(s.statement).some((v) => v.includes('${')),
+      ),
+  },
+  {
+    // DateEquals 1700000000 vs 2023-11-14T22:13:20Z: the same instant (epoch seconds vs ISO 8601);
+    // iam-simulate reads epoch values as milliseconds.
+    id: 'D3',
+    what: 'Date operators compare epoch-seconds and ISO 8601 values as instants',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date',
+    applies: (c) =>
+      [...conditionsOf(c.policies)].some((s) => {
+        if (!DATE_BASES.has(s.base)) return false
+        const req = contextValue(c, s.key)
+        const all = [...s.values, ...(req === undefined ? [] : Array.isArray(req) ? req : [req]).map(String)]
+        return all.some((v) => /^\d+$/.test(v))
+      }),
+  },
+  {
+    // ForAllValues with an empty-string request value: the docs say it resolves to a null data set
+    // (true); iam-simulate compares "" against the policy values.
+    id: 'D4',
+    what: 'ForAllValues: with an empty-string request value is true',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html',
+    applies: (c) =>
+      [...conditionsOf(c.policies)].some((s) => {
+        if (s.set !== 'ForAllValues') return false
+        const v = contextValue(c, s.key)
+        return v === '' || (Array.isArray(v) && v.includes(''))
+      }),
+  },
+  {
+    // Same-account resource policy naming the role *session* ARN: "not limited by the session policy"
+    // (irsa: Allow); iam-simulate: ImplicitlyDenied.
+    id: 'D5',
+    what: 'a same-account resource policy naming the session ARN allows despite the session policy',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session',
+    applies: (c, ours, sim) =>
+      ours === 'Allow' &&
+      sim === 'ImplicitDeny' &&
+      c.request.principal === SESSION_APP &&
+      c.policies.session !== undefined &&
+      JSON.stringify(c.policies.resource ?? {}).includes(SESSION_APP),
+  },
+  {
+    // A plain (non-set) operator on a multi-valued request value: iam-simulate always answers false
+    // (even for negated operators); AWS documents that multivalued keys need a set operator and does
+    // not define the plain-operator result. irsa matches the operator against any of the values.
+    id: 'D6',
+    what: 'plain condition operator against a multi-valued request value',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html',
+    applies: (c) =>
+      [...conditionsOf(c.policies)].some(
+        (s) => s.set === undefined && s.base !== 'null' && Array.isArray(contextValue(c, s.key)),
+      ),
+  },
+  {
+    // The account's root user: allowed everything in its own account unless an explicit deny or an
+    // SCP says otherwise; iam-simulate does not special-case the root user.
+    id: 'D7',
+    what: 'the root user of the resource account is allowed by default',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html',
+    applies: (c, ours, sim) =>
+      ours === 'Allow' &&
+      sim === 'ImplicitDeny' &&
+      (c.request.principal === ROOT_ACCT || c.request.principal === ACCT) &&
+      (c.request.resourceAccount ?? ACCT) === ACCT,
+  },
+  {
+    // Operator names: AWS documents the canonical spelling; irsa and iam-simulate both read them
+    // case-insensitively, but iam-simulate's handling of a lower-cased set prefix / IfExists differs.
+    id: 'D8',
+    what: 'condition operator name not in its canonical case',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
+    applies: (c) => [...conditionsOf(c.policies)].some((s) => !CANONICAL_OPERATOR.test(s.op)),
+  },
+]
+
+function classify(c: PolicyCase, ours: string, sim: OracleOutcome): string[] {
+  return KNOWN_DIVERGENCES.filter((d) => d.applies(c, ours, sim)).map((d) => d.id)
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+let oracle: IamSimulateOracle
+
+beforeAll(async () => {
+  oracle = await loadIamSimulate()
+})
+
+interface Comparison {
+  readonly ours: string
+  readonly sim: OracleOutcome
+  readonly divergences: string[]
+}
+
+function compare(c: PolicyCase): Comparison {
+  const ours = ourDecision(c).outcome
+  const sim = oracle.decide(c.request, oraclePolicies(c.policies))
+  return { ours, sim, divergences: ours === sim ? [] : classify(c, ours, sim) }
+}
+
+/** Shrink further by JSON deletion, keeping both engines' outcomes and the lack of an excuse. */
+function minimal(c: PolicyCase, cmp: Comparison): PolicyCase {
+  return minimiseCase(c, (x) => {
+    const again = compare(x)
+    return again.ours === cmp.ours && again.sim === cmp.sim && again.divergences.length === 0
+  })
+}
+
+function report(c0: PolicyCase, cmp: Comparison): string {
+  const c = minimal(c0, cmp)
+  const detail = ourDecision(c).decision
+  return [
+    `irsa=${cmp.ours} iam-simulate=${cmp.sim} — not a known divergence. Minimal case:`,
+    caseJson(c, { irsa: cmp.ours, iamSimulate: cmp.sim }),
+    detail ? `irsa explanation: ${detail.reason}: ${detail.explanation}` : '',
+  ].join('\n')
+}
+
+describe('differential: irsa vs iam-simulate', () => {
+  test(`${RUNS} generated cases agree or differ only by a known divergence`, () => {
+    const tally = new Map<string, number>()
+    const bump = (k: string): void => {
+      tally.set(k, (tally.get(k) ?? 0) + 1)
+    }
+    let counting = true
+    const details = fc.check(
+      fc.property(policyCaseArb, (c) => {
+        const cmp = compare(c)
+        const ok = cmp.ours === cmp.sim || cmp.divergences.length > 0
+        if (counting) {
+          bump(cmp.ours === cmp.sim ? `agree:${cmp.ours}` : `known:${cmp.divergences.join('+')}`)
+          if (!ok) counting = false // stop counting once shrinking starts
+        }
+        return ok
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: false },
+    )
+    console.log(
+      'differential tally:',
+      Object.fromEntries([...tally.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    )
+    if (details.failed) {
+      const counterexample = details.counterexample?.[0]
+      const message =
+        counterexample === undefined
+          ? String(details.errorInstance)
+          : report(counterexample, compare(counterexample))
+      expect.fail(`seed ${SEED}, after ${details.numShrinks} shrinks:\n${message}`)
+    }
+    // The generator must keep exercising every outcome, or the comparison says little.
+    for (const o of ['Allow', 'ExplicitDeny', 'ImplicitDeny']) expect(tally.get(`agree:${o}`) ?? 0).toBeGreaterThan(RUNS / 20)
+  })
+
+  // -------------------------------------------------------------------------------------------------
+  // IRSA: a deterministic grid of EKS trust policies × web-identity tokens.
+  // -------------------------------------------------------------------------------------------------
+
+  const allow = (extra: Record<string, unknown>): Record<string, unknown> => ({
+    Effect: 'Allow',
+    Principal: { Federated: OIDC_PROVIDER },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    ...extra,
+  })
+  const SA = 'system:serviceaccount:default:app'
+  const TRUST_POLICIES: Record<string, PolicyDoc> = {
+    exact: { Version: '2012-10-17', Statement: [allow({ Condition: { StringEquals: { [OIDC_SUB]: SA, [OIDC_AUD]: 'sts.amazonaws.com' } } })] },
+    'namespace-wildcard': {
+      Version: '2012-10-17',
+      Statement: [
+        allow({
+          Condition: {
+            StringLike: { [OIDC_SUB]: 'system:serviceaccount:default:*' },
+            StringEquals: { [OIDC_AUD]: 'sts.amazonaws.com' },
+          },
+        }),
+      ],
+    },
+    'no-condition': { Version: '2012-10-17', Statement: [allow({})] },
+    'aud-only': { Version: '2012-10-17', Statement: [allow({ Condition: { StringEquals: { [OIDC_AUD]: 'sts.amazonaws.com' } } })] },
+    'forallvalues-sub (fails open)': {
+      Version: '2012-10-17',
+      Statement: [allow({ Condition: { 'ForAllValues:StringLike': { [OIDC_SUB]: SA } } })],
+    },
+    'stringequals-with-star (literal)': {
+      Version: '2012-10-17',
+      Statement: [allow({ Condition: { StringEquals: { [OIDC_SUB]: 'system:serviceaccount:default:*' } } })],
+    },
+    'other-cluster-provider': {
+      Version: '2012-10-17',
+      Statement: [{ ...allow({ Condition: { StringEquals: { [OIDC_SUB]: SA } } }), Principal: { Federated: OIDC_OTHER_PROVIDER } }],
+    },
+    'deny-kube-system': {
+      Version: '2012-10-17',
+      Statement: [
+        allow({ Condition: { StringLike: { [OIDC_SUB]: 'system:serviceaccount:*' } } }),
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringLike: { [OIDC_SUB]: 'system:serviceaccount:kube-system:*' } },
+        },
+      ],
+    },
+    'principal-star': {
+      Version: '2012-10-17',
+      Statement: [{ ...allow({ Condition: { StringEquals: { [OIDC_SUB]: SA } } }), Principal: '*' }],
+    },
+    'upper-case-key': {
+      Version: '2012-10-17',
+      Statement: [allow({ Condition: { StringEquals: { [`${OIDC_HOST}:SUB`]: SA } } })],
+    },
+    'two-providers': {
+      Version: '2012-10-17',
+      Statement: [{ ...allow({ Condition: { StringEquals: { [OIDC_AUD]: 'sts.amazonaws.com' } } }), Principal: { Federated: [OIDC_OTHER_PROVIDER, OIDC_PROVIDER] } }],
+    },
+    'sub-list': {
+      Version: '2012-10-17',
+      Statement: [allow({ Condition: { StringEquals: { [OIDC_SUB]: [SA, 'system:serviceaccount:kube-system:app'] } } })],
+    },
+    'stringnotequals-sub': {
+      Version: '2012-10-17',
+      Statement: [allow({ Condition: { StringNotEquals: { [OIDC_SUB]: 'system:serviceaccount:kube-system:app' }, StringEquals: { [OIDC_AUD]: 'sts.amazonaws.com' } } })],
+    },
+    'ifexists-sub': {
+      Version: '2012-10-17',
+      Statement: [allow({ Condition: { StringEqualsIfExists: { [OIDC_SUB]: SA } } })],
+    },
+    'wrong-action': {
+      Version: '2012-10-17',
+      Statement: [allow({ Action: 'sts:AssumeRole', Condition: { StringEquals: { [OIDC_SUB]: SA } } })],
+    },
+  }
+  const SUBS = [SA, 'system:serviceaccount:default:other', 'system:serviceaccount:kube-system:app', 'system:serviceaccount:Default:app', undefined]
+  const AUDS = ['sts.amazonaws.com', 'https://kubernetes.default.svc', undefined]
+  const PROVIDERS = [OIDC_PROVIDER, OIDC_OTHER_PROVIDER]
+
+  const grid: { name: string; c: PolicyCase }[] = []
+  for (const [policyName, trust] of Object.entries(TRUST_POLICIES)) {
+    for (const provider of PROVIDERS) {
+      const host = provider.slice(provider.indexOf('oidc-provider/') + 'oidc-provider/'.length)
+      for (const sub of SUBS) {
+        for (const aud of AUDS) {
+          const context: Record<string, string> = {}
+          if (sub !== undefined) context[`${host}:sub`] = sub
+          if (aud !== undefined) context[`${host}:aud`] = aud
+          grid.push({
+            name: `${policyName} | ${provider === OIDC_PROVIDER ? 'this cluster' : 'other cluster'} | sub=${sub ?? '∅'} | aud=${aud ?? '∅'}`,
+            c: {
+              request: { principal: provider, principalType: 'Federated', action: 'sts:AssumeRoleWithWebIdentity', resource: ROLE_IRSA, resourceAccount: ACCT, context },
+              policies: { resource: trust, resourceKind: 'trust' },
+            },
+          })
+        }
+      }
+    }
+  }
+
+  test(`IRSA grid: ${Object.keys(TRUST_POLICIES).length} trust policies × ${PROVIDERS.length * SUBS.length * AUDS.length} tokens agree`, () => {
+    const unexplained: string[] = []
+    let allowed = 0
+    for (const { name, c } of grid) {
+      const cmp = compare(c)
+      if (cmp.ours === 'Allow') allowed++
+      if (cmp.ours !== cmp.sim && cmp.divergences.length === 0) unexplained.push(`${name}\n${report(c, cmp)}`)
+    }
+    console.log(`IRSA grid: ${grid.length} cases, ${allowed} allowed`)
+    expect(unexplained, unexplained.join('\n\n')).toEqual([])
+  })
+
+  test('IRSA grid: documented answers', () => {
+    const outcome = (policy: string, provider: string, sub: string | undefined, aud: string | undefined): string => {
+      const host = provider.slice(provider.indexOf('oidc-provider/') + 'oidc-provider/'.length)
+      const found = grid.find(
+        (g) =>
+          g.c.policies.resource === TRUST_POLICIES[policy] &&
+          g.c.request.principal === provider &&
+          g.c.request.context?.[`${host}:sub`] === sub &&
+          g.c.request.context?.[`${host}:aud`] === aud,
+      )
+      if (!found) throw new Error(`no grid case ${policy}`)
+      return ourDecision(found.c).outcome
+    }
+    expect(outcome('exact', OIDC_PROVIDER, SA, 'sts.amazonaws.com')).toBe('Allow')
+    expect(outcome('exact', OIDC_PROVIDER, 'system:serviceaccount:Default:app', 'sts.amazonaws.com')).toBe('ImplicitDeny')
+    expect(outcome('exact', OIDC_PROVIDER, SA, 'https://kubernetes.default.svc')).toBe('ImplicitDeny')
+    expect(outcome('exact', OIDC_OTHER_PROVIDER, SA, 'sts.amazonaws.com')).toBe('ImplicitDeny')
+    expect(outcome('namespace-wildcard', OIDC_PROVIDER, 'system:serviceaccount:default:other', 'sts.amazonaws.com')).toBe('Allow')
+    // ForAllValues on a missing key is true: the classic fail-open trust policy.
+    expect(outcome('forallvalues-sub (fails open)', OIDC_PROVIDER, undefined, undefined)).toBe('Allow')
+    expect(outcome('stringequals-with-star (literal)', OIDC_PROVIDER, SA, 'sts.amazonaws.com')).toBe('ImplicitDeny')
+    expect(outcome('deny-kube-system', OIDC_PROVIDER, 'system:serviceaccount:kube-system:app', undefined)).toBe('ExplicitDeny')
+    expect(outcome('upper-case-key', OIDC_PROVIDER, SA, undefined)).toBe('Allow')
+    expect(outcome('ifexists-sub', OIDC_PROVIDER, undefined, undefined)).toBe('Allow')
+    expect(outcome('wrong-action', OIDC_PROVIDER, SA, undefined)).toBe('ImplicitDeny')
+  })
+})
