@@ -30,8 +30,9 @@ function formatText(p: FileProblem): string {
 
 function describeReadError(e: unknown): string {
   if (e instanceof Error) {
+    // Node's fs messages already start with the code ("ENOENT: no such file or directory, …").
     const code = (e as NodeJS.ErrnoException).code
-    return code === undefined ? e.message : `${code}: ${e.message}`
+    return code === undefined || e.message.startsWith(code) ? e.message : `${code}: ${e.message}`
   }
   return String(e)
 }

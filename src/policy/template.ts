@@ -36,7 +36,7 @@ export function parseTemplate(raw: string, variables: boolean): Template {
   while (i < raw.length) {
     const open = raw.indexOf('${', i)
     if (open < 0) break
-    const close = raw.indexOf('}', open + 2)
+    const close = referenceEnd(raw, open + 2)
     if (close < 0) break
     const ref = parseReference(raw.slice(open + 2, close))
     if (ref === undefined) {
@@ -54,6 +54,21 @@ export function parseTemplate(raw: string, variables: boolean): Template {
   text += raw.slice(i)
   if (text !== '') parts.push({ kind: 'text', text })
   return { raw, parts, dynamic }
+}
+
+/** Index of the `}` closing a reference whose body starts at `from`; a quoted default may hold `}`. */
+function referenceEnd(raw: string, from: number): number {
+  const close = raw.indexOf('}', from)
+  const comma = raw.indexOf(',', from)
+  if (comma < 0 || close < comma) return close
+  let i = comma + 1
+  while (raw[i] === ' ') i++
+  if (raw[i] !== "'") return close
+  const endQuote = raw.indexOf("'", i + 1)
+  if (endQuote < 0) return close
+  let j = endQuote + 1
+  while (raw[j] === ' ') j++
+  return raw[j] === '}' ? j : close
 }
 
 /** A special (`${*}`) is represented as a variable part with an empty key and its literal as fallback. */

@@ -415,7 +415,11 @@ export const iamCaseArb: fc.Arbitrary<PolicyCase> = fc
     context: contextArb(KEYS.filter((k) => k.key !== OIDC_SUB && k.key !== OIDC_AUD)),
   })
   .chain((r) => {
-    const focus: Focus = { action: r.action, resource: r.resource, principal: { AWS: r.who.principal } }
+    const focus: Focus = {
+      action: r.action,
+      resource: r.resource,
+      principal: r.who.principalType === 'Service' ? { Service: r.who.principal } : { AWS: r.who.principal },
+    }
     return fc
       .record({
         identity: fc.array(policyArb('identity', 3, focus), { minLength: 0, maxLength: 2 }),

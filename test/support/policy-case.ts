@@ -151,7 +151,7 @@ export function caseJson(c: PolicyCase, extra: Record<string, unknown> = {}): st
  * fast-check's own shrinking is weak through `chain`; this makes the printed case minimal.
  */
 export function minimiseCase(c: PolicyCase, stillFails: (c: PolicyCase) => boolean): PolicyCase {
-  const KEEP = new Set(['request.principal', 'request.action', 'request.resource', 'request', 'policies'])
+  const KEEP = new Set(['request.principal', 'request.principalType', 'request.action', 'request.resource', 'request', 'policies', 'policies.resourceKind'])
   let best = structuredClone(c)
   let progress = true
   while (progress) {
@@ -205,6 +205,9 @@ function removeAt(root: unknown, path: Path): boolean {
   }
   const last = path[path.length - 1]
   if (Array.isArray(node) && typeof last === 'number') {
+    // Never empty a list: an empty policy list means "present, allows nothing" to irsa but "absent"
+    // to the oracle adapter; delete the whole key instead.
+    if (node.length <= 1) return false
     node.splice(last, 1)
     return true
   }
