@@ -4,6 +4,7 @@
  */
 import { IrsaError } from '../errors.js'
 import { parseArn } from './arn.js'
+import { memoize } from './memo.js'
 import type { PrincipalType } from './request.js'
 
 export type CallerKind =
@@ -42,6 +43,19 @@ export function parseCaller(principal: string, principalType: PrincipalType | un
   if (typeof principal !== 'string' || principal === '') {
     throw new IrsaError('ERR_REQUEST_SHAPE', 'request.principal must be a non-empty string')
   }
+  const read = principalType === undefined ? untyped : typed[principalType]
+  return read === undefined ? readCaller(principal, principalType) : read(principal)
+}
+
+const untyped = memoize((p: string) => readCaller(p, undefined))
+const typed: Partial<Record<PrincipalType, (p: string) => Caller>> = {
+  AWS: memoize((p: string) => readCaller(p, 'AWS')),
+  Federated: memoize((p: string) => readCaller(p, 'Federated')),
+  Service: memoize((p: string) => readCaller(p, 'Service')),
+  CanonicalUser: memoize((p: string) => readCaller(p, 'CanonicalUser')),
+}
+
+function readCaller(principal: string, principalType: PrincipalType | undefined): Caller {
   const arn = parseArn(principal)
   const type = principalType ?? inferType(principal, arn?.resource)
   const base = { raw: principal, account: undefined, partition: arn?.partition ?? 'aws', roleName: undefined }

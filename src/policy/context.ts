@@ -5,9 +5,11 @@
  */
 import type { ContextValue } from './request.js'
 import { IrsaError } from '../errors.js'
+import { memoize } from './memo.js'
 
 export type ContextEntry = string | readonly string[]
 
+/** Keyed by lower-cased name. */
 export interface RequestContext {
   get(lowerKey: string): ContextEntry | undefined
 }
@@ -18,17 +20,23 @@ function scalar(v: unknown, key: string): string {
   throw new IrsaError('ERR_REQUEST_SHAPE', `context key "${key}" has a value that is not a string, number or boolean`)
 }
 
+/** Lower-cased key names, interned: the same few keys recur in every request. */
+const lowerKey = memoize((k: string) => k.toLowerCase())
+
 export function buildContext(context: Readonly<Record<string, ContextValue>> | undefined): RequestContext {
-  const map = new Map<string, ContextEntry>()
-  if (context !== undefined) {
-    if (context === null || typeof context !== 'object' || Array.isArray(context)) {
-      throw new IrsaError('ERR_REQUEST_SHAPE', 'context must be an object of key → value')
-    }
-    for (const [key, value] of Object.entries(context)) {
-      const lower = key.toLowerCase()
-      if (map.has(lower)) throw new IrsaError('ERR_REQUEST_SHAPE', `context key "${key}" is given twice (key names are case-insensitive)`)
-      map.set(lower, Array.isArray(value) ? value.map((v: unknown) => scalar(v, key)) : scalar(value, key))
-    }
+  if (context === undefined) return EMPTY
+  if (context === null || typeof context !== 'object' || Array.isArray(context)) {
+    throw new IrsaError('ERR_REQUEST_SHAPE', 'context must be an object of key → value')
   }
-  return { get: (k) => map.get(k) }
+  const map = new Map<string, ContextEntry>()
+  for (const key in context) {
+    if (!Object.hasOwn(context, key)) continue
+    const lower = lowerKey(key)
+    if (map.has(lower)) throw new IrsaError('ERR_REQUEST_SHAPE', `context key "${key}" is given twice (key names are case-insensitive)`)
+    const value: unknown = context[key]
+    map.set(lower, typeof value === 'string' ? value : Array.isArray(value) ? value.map((v: unknown) => scalar(v, key)) : scalar(value, key))
+  }
+  return map
 }
+
+const EMPTY: RequestContext = new Map()

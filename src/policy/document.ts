@@ -1,11 +1,13 @@
-/** Reading policy text: JSON with duplicate keys rejected, as AWS does. */
+/** Reading policy text: strict JSON, duplicate keys rejected, as AWS does. */
 import { IrsaError } from '../errors.js'
+import { parseJsonDocument } from './json.js'
 
-/** Parse policy JSON text. Throws ERR_POLICY_JSON for syntax errors. */
+/** Parse policy JSON text. Throws ERR_POLICY_JSON for syntax errors and duplicate keys. */
 export function readPolicyText(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch (e) {
-    throw new IrsaError('ERR_POLICY_JSON', `Syntax errors in policy. ${(e as Error).message}`, { path: '', cause: e })
+  const doc = parseJsonDocument(text)
+  const first = doc.problems[0]
+  if (first !== undefined) {
+    throw new IrsaError('ERR_POLICY_JSON', `Syntax errors in policy. ${first.message} (line ${first.line}, column ${first.column})`, { path: first.path })
   }
+  return doc.value
 }

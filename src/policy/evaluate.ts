@@ -4,7 +4,7 @@
  *
  * 1. An explicit Deny in any applicable policy decides.
  * 2. RCPs (resource side) and SCPs (IAM callers only) need an Allow at every level.
- * 3. Same account: a resource policy naming the caller's user, session or `*` allows on its own;
+ * 3. Same account: a resource policy naming the caller's user or session allows on its own;
  *    naming the caller's role it replaces the identity policy but stays limited by the permissions
  *    boundary and session policy; naming the account only delegates.
  * 4. Otherwise identity policies must allow, and the permissions boundary and session policy (if
@@ -24,6 +24,7 @@ import { buildContext } from './context.js'
 import type { Decision, DecisionOutcome, DecisionReason, StatementRef } from './decision.js'
 import type { PolicyKind } from './kind.js'
 import type { PrincipalMatch } from './principal.js'
+import { memoize } from './memo.js'
 import type { EvalRequest } from './request.js'
 
 /** The policies that apply to one request. An omitted kind is absent; an empty list is present. */
@@ -78,7 +79,7 @@ export function evaluate(request: EvalRequest, policies: PolicySet): Decision {
   const iamSide = iamCaller && caller.kind !== 'anonymous'
 
   const resource = policies.resource && scan(policies.resource, p)
-  const rcp = policies.rcp && caller.kind !== 'service' ? policies.rcp.map((lvl) => scan(lvl, p)) : undefined
+  const rcp = policies.rcp?.map((lvl) => scan(lvl, p))
   const scp = policies.scp && iamSide ? policies.scp.map((lvl) => scan(lvl, p)) : undefined
   const identity = policies.identity && iamSide ? scan(policies.identity, p) : undefined
   const boundary = policies.boundary && iamSide && caller.kind !== 'root' ? scan(policies.boundary, p) : undefined
@@ -92,7 +93,7 @@ export function evaluate(request: EvalRequest, policies: PolicySet): Decision {
     return decide('ImplicitDeny', 'scp-not-allowed', [], 'A service control policy level does not allow the action.')
   }
 
-  const resourceAccount = arnAccount(request.resource) ?? request.resourceAccount ?? caller.account
+  const resourceAccount = resourceInfo(request.resource).account ?? request.resourceAccount ?? caller.account
   const resourceAllows = resource !== undefined && resource.allows.length > 0
   if (!iamCaller || caller.kind === 'anonymous') {
     return resourceAllows
@@ -101,7 +102,7 @@ export function evaluate(request: EvalRequest, policies: PolicySet): Decision {
   }
 
   const crossAccount = caller.account !== undefined && resourceAccount !== undefined && caller.account !== resourceAccount
-  const trustLike = TRUST_ACTIONS.has(p.action) && isRoleArn(request.resource) && resource !== undefined
+  const trustLike = resource !== undefined && TRUST_ACTIONS.has(p.action) && resourceInfo(request.resource).isRole
 
   // The caller's own side: identity ∩ boundary ∩ session.
   const rootOwnSide = caller.kind === 'root'
@@ -146,10 +147,14 @@ export function evaluate(request: EvalRequest, policies: PolicySet): Decision {
   return decide('Allow', 'identity-allows', [...(resource?.allows ?? []), ...identityGrants], 'An identity-based policy allows the action.')
 }
 
-function isRoleArn(s: string): boolean {
+/** What the evaluation logic needs to know of a resource ARN: its account, and whether it is a role. */
+const resourceInfo = memoize((s: string): { account: string | undefined; isRole: boolean } => {
   const a = parseArn(s)
-  return a !== undefined && a.service.toLowerCase() === 'iam' && a.resource.startsWith('role/')
-}
+  return {
+    account: arnAccount(s),
+    isRole: a !== undefined && a.service.toLowerCase() === 'iam' && a.resource.startsWith('role/'),
+  }
+})
 
 function decide(decision: DecisionOutcome, reason: DecisionReason, statements: StatementRef[], explanation: string): Decision {
   return { decision, reason, statements, explanation }

@@ -137,6 +137,29 @@ function isCommentError(error: ParseError): boolean {
 }
 
 /**
+ * Documents nested deeper than this are refused before parsing: the tree and its walkers recurse, and
+ * an IAM policy needs six levels (policy, Statement list, statement, Condition, operator, value list).
+ */
+export const MAX_NESTING_DEPTH = 64
+
+/** The offset where nesting first exceeds `limit` (brackets inside strings ignored), or -1. */
+export function nestingOverflowOffset(text: string, limit: number = MAX_NESTING_DEPTH): number {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return i
+    } else if (c === 0x7d || c === 0x5d) depth--
+  }
+  return -1
+}
+
+/**
  * Parse policy text strictly. Syntax problems: every comment, plus the first other syntax error
  * (later ones are usually echoes of it). Duplicate keys are reported at the second (third, …) key.
  *
@@ -145,6 +168,11 @@ function isCommentError(error: ParseError): boolean {
  */
 export function parseJsonDocument(text: string): JsonDocument {
   const lines = new LineIndex(text)
+  const overflow = nestingOverflowOffset(text)
+  if (overflow >= 0) {
+    const problem = { message: `The document nests deeper than ${MAX_NESTING_DEPTH} levels.`, path: '', ...lines.position(overflow) }
+    return { value: undefined, problems: [problem], root: undefined, lines }
+  }
   const errors: ParseError[] = []
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false })
   const problems: JsonProblem[] = []
@@ -213,6 +241,7 @@ export function findNode(root: JsonNode, pointer: string): JsonNode | undefined 
  * nothing or the text has no JSON value at all.
  */
 export function locate(text: string, pointer: string): Position | undefined {
+  if (nestingOverflowOffset(text) >= 0) return undefined
   const root = parseTree(text, [], { disallowComments: true, allowTrailingComma: false })
   if (root === undefined) return undefined
   const node = findNode(root, pointer)

@@ -34,8 +34,17 @@ export interface CompiledPrincipal {
 const ACCOUNT_ID = /^\d{12}$/
 const PRINCIPAL_KEYS = new Set(['AWS', 'Federated', 'Service', 'CanonicalUser'])
 
+/**
+ * How `*` names a caller. The documentation exempts from the session policy (and boundary) only a
+ * grant naming the session ARN itself; `*` names no session, so for role and federated-user
+ * sessions it counts like naming the role, and stays limited by them.
+ */
+function wildcardMatch(caller: Caller): PrincipalMatch {
+  return caller.kind === 'role' || caller.kind === 'role-session' || caller.kind === 'federated-user' ? 'role' : 'direct'
+}
+
 export function compilePrincipal(element: unknown, path: string): CompiledPrincipal {
-  if (element === '*') return { match: () => 'direct', coversChain: () => true }
+  if (element === '*') return { match: wildcardMatch, coversChain: () => true }
   if (element === null || typeof element !== 'object' || Array.isArray(element)) {
     throw new IrsaError('ERR_POLICY_SHAPE', 'Principal must be "*" or an object with AWS, Federated, Service or CanonicalUser', { path })
   }
@@ -58,6 +67,8 @@ export function compilePrincipal(element: unknown, path: string): CompiledPrinci
   const anyAws = aws.some((e) => e.kind === 'any')
   return {
     match(caller) {
+      // `{"AWS": "*"}` is the same as `"*"`: everyone, of every principal type.
+      if (anyAws) return wildcardMatch(caller)
       switch (caller.kind) {
         case 'federated':
           return federated.has(caller.raw) ? 'direct' : undefined
@@ -66,12 +77,13 @@ export function compilePrincipal(element: unknown, path: string): CompiledPrinci
         case 'canonical-user':
           return canonical.has(caller.raw) ? 'direct' : undefined
         case 'anonymous':
-          return anyAws ? 'direct' : undefined
+          return undefined
         default:
           return matchAws(aws, caller)
       }
     },
     coversChain(caller) {
+      if (anyAws) return true
       switch (caller.kind) {
         case 'federated':
           return federated.has(caller.raw)
@@ -125,8 +137,7 @@ function matchAws(entries: readonly AwsEntry[], caller: Caller): PrincipalMatch 
     if (best === undefined || rank[m] > rank[best]) best = m
   }
   for (const e of entries) {
-    if (e.kind === 'any') offer('direct')
-    else if (!samePlace(e, caller)) continue
+    if (!samePlace(e, caller)) continue
     else if (e.kind === 'account') offer(caller.kind === 'root' ? 'direct' : 'account')
     else if (e.kind === 'user' && caller.kind === 'user' && e.name === callerResource(caller)) offer('direct')
     else if (e.kind === 'role' && (caller.kind === 'role' || caller.kind === 'role-session') && e.name === caller.roleName) offer('role')

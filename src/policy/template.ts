@@ -5,7 +5,7 @@
  * multivalued key with no default leaves the template unresolved (AWS: "effectively null").
  */
 import type { RequestContext } from './context.js'
-import { ANY_CHAR, STAR } from './wildcard.js'
+import { globTokens } from './wildcard.js'
 import type { GlobToken } from './wildcard.js'
 
 export type TemplatePart =
@@ -116,7 +116,7 @@ export function resolveGlob(t: Template, ctx: RequestContext, wildcards: boolean
   for (const p of t.parts) {
     if (p.kind === 'text') {
       if (!wildcards) out.push(p.text)
-      else for (const ch of p.text) out.push(ch === '*' ? STAR : ch === '?' ? ANY_CHAR : ch)
+      else for (const t of globTokens(p.text)) out.push(t)
     } else {
       const v = lookup(p, ctx)
       if (v === undefined) return undefined

@@ -29,17 +29,16 @@ const ALWAYS: Matcher = { test: () => true }
 /** Split a policy string into glob tokens: `*` and `?` are wildcards, everything else literal. */
 export function globTokens(pattern: string): GlobToken[] {
   const out: GlobToken[] = []
-  let lit = ''
-  for (const ch of pattern) {
-    if (ch === '*' || ch === '?') {
-      if (lit !== '') out.push(lit)
-      lit = ''
-      out.push(ch === '*' ? STAR : ANY_CHAR)
-    } else {
-      lit += ch
+  let from = 0
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charCodeAt(i)
+    if (c === 42 /* * */ || c === 63 /* ? */) {
+      if (i > from) out.push(pattern.slice(from, i))
+      out.push(c === 42 ? STAR : ANY_CHAR)
+      from = i + 1
     }
   }
-  if (lit !== '') out.push(lit)
+  if (from < pattern.length) out.push(pattern.slice(from))
   return out
 }
 
@@ -107,6 +106,11 @@ export function compileGlob(tokens: readonly GlobToken[], ignoreCase = false): M
 export function compileWildcard(pattern: string, options: { ignoreCase?: boolean } = {}): Matcher {
   if (pattern === '*') return ALWAYS
   return compileGlob(globTokens(pattern), options.ignoreCase ?? false)
+}
+
+/** Whether policy text contains a wildcard character. */
+export function hasWildcard(s: string): boolean {
+  return s.includes('*') || s.includes('?')
 }
 
 /** One-shot convenience; compile once with compileWildcard where a pattern is reused. */

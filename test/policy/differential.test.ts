@@ -116,14 +116,15 @@ const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
       }),
   },
   {
-    // ForAllValues with an empty-string request value: the docs say it resolves to a null data set
-    // (true); iam-simulate compares "" against the policy values.
+    // A set operator with an empty-string request value: the docs say "" resolves to a null data set,
+    // so ForAllValues is true and ForAnyValue is false ("for no matching context key or a null
+    // dataset, the condition returns false"); iam-simulate compares "" against the policy values.
     id: 'D4',
-    what: 'ForAllValues: with an empty-string request value is true',
+    what: 'ForAllValues / ForAnyValue with an empty-string request value act on a null data set',
     doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html',
     applies: (c) =>
       [...conditionsOf(c.policies)].some((s) => {
-        if (s.set !== 'ForAllValues') return false
+        if (s.set === undefined) return false
         const v = contextValue(c, s.key)
         return v === '' || (Array.isArray(v) && v.includes(''))
       }),
@@ -144,7 +145,8 @@ const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
   {
     // A plain (non-set) operator on a multi-valued request value: iam-simulate always answers false
     // (even for negated operators); AWS documents that multivalued keys need a set operator and does
-    // not define the plain-operator result. irsa matches the operator against any of the values.
+    // not define the plain-operator result. irsa reads a one-element list as its value and lets no
+    // plain operator (positive or negated) match a list of two or more.
     id: 'D6',
     what: 'plain condition operator against a multi-valued request value',
     doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html',
@@ -179,6 +181,21 @@ const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
         if (typeof p !== 'object' || p === null || !('AWS' in p)) return false
         const aws = (p as { AWS: unknown }).AWS
         return (Array.isArray(aws) ? aws : [aws]).some((v) => v === ACCT || v === ROOT_ACCT)
+      }),
+  },
+  {
+    // NotResource whose pattern holds a variable with no value: the docs say such a *Resource* matches
+    // nothing; irsa applies the complement for NotResource (the exclusion excludes nothing, so the
+    // statement applies), as for negated operators (D1). iam-simulate lets the statement match nothing.
+    id: 'D10',
+    what: 'NotResource with an unresolvable policy variable excludes nothing',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value',
+    applies: (c) =>
+      [...statementsOf(c.policies)].some((s) => {
+        if (s.version !== '2012-10-17') return false
+        const nr = s.statement.NotResource
+        const list = nr === undefined ? [] : Array.isArray(nr) ? nr : [nr]
+        return list.some((v) => typeof v === 'string' && variablesIn(v).some((x) => unresolvable(c, x.name, x.hasDefault)))
       }),
   },
   {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
   LineIndex,
+  MAX_NESTING_DEPTH,
   countCharacters,
   countNonWhitespace,
   findDisallowedCharacters,
   findNode,
   locate,
+  nestingOverflowOffset,
   parseJsonDocument,
   pointerAppend,
   pointerTokens,
@@ -127,5 +129,22 @@ describe('size and character helpers', () => {
       { char: '\u0000', codePoint: 'U+0000', offset: 3 },
       { char: '😀', codePoint: 'U+1F600', offset: 4 },
     ])
+  })
+})
+
+describe('nesting depth', () => {
+  it('refuses documents nested deeper than MAX_NESTING_DEPTH without recursing', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000)
+    const doc = parseJsonDocument(deep)
+    expect(doc.problems).toEqual([
+      { message: `The document nests deeper than ${MAX_NESTING_DEPTH} levels.`, path: '', line: 1, column: MAX_NESTING_DEPTH + 1 },
+    ])
+    expect(doc.root).toBeUndefined()
+  })
+
+  it('ignores brackets inside strings, escaped quotes included', () => {
+    expect(nestingOverflowOffset(`["${'['.repeat(200)}\\"${'{'.repeat(200)}"]`)).toBe(-1)
+    expect(nestingOverflowOffset('[[[]]]', 2)).toBe(2)
+    expect(parseJsonDocument('['.repeat(MAX_NESTING_DEPTH) + ']'.repeat(MAX_NESTING_DEPTH)).problems).toEqual([])
   })
 })

@@ -198,8 +198,7 @@ describe('policy evaluation properties', () => {
   test('action-name case is irrelevant', () => {
     fc.assert(
       fc.property(policyCaseArb, fc.array(fc.boolean(), { minLength: 1, maxLength: 7 }), (c, mask) => {
-        const r = clone(c)
-        r.request.action = recase(c.request.action, mask)
+        const r: PolicyCase = { ...clone(c), request: { ...c.request, action: recase(c.request.action, mask) } }
         expect(outcome(r), caseJson(r)).toBe(outcome(c))
       }),
       params,

@@ -1,5 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { countCharacters, countNonWhitespace, locate } from '../../src/policy/json.js'
+import { POLICY_KINDS } from '../../src/policy/kind.js'
 import type { PolicyKind } from '../../src/policy/kind.js'
 import { hasErrors, sizeLimitFor, validatePolicy } from '../../src/policy/validate.js'
 import type { PolicyProblem, ValidatePolicyOptions } from '../../src/policy/validate.js'
@@ -1092,5 +1094,46 @@ describe('ordering', () => {
     expect(problems.length).toBe(3)
     const keys = problems.map((p) => p.line * 10000 + p.column)
     expect([...keys].sort((a, b) => a - b)).toEqual(keys)
+  })
+})
+
+describe('robustness (property)', () => {
+  const kind = fc.constantFrom(...POLICY_KINDS)
+  const check = (text: string, k: PolicyKind): void => {
+    const problems = validatePolicy(text, k)
+    const lineCount = text.split(/\r\n|\r|\n/).length
+    for (const p of problems) {
+      expect(p.line).toBeGreaterThanOrEqual(1)
+      expect(p.line).toBeLessThanOrEqual(lineCount)
+      expect(p.column).toBeGreaterThanOrEqual(1)
+      expect(p.path === '' || p.path.startsWith('/')).toBe(true)
+    }
+  }
+
+  it('never throws on arbitrary text', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), kind, (s, k) => check(s, k)))
+  })
+
+  it('never throws on arbitrary JSON, nor on policy-shaped JSON', () => {
+    fc.assert(fc.property(fc.json(), kind, (s, k) => check(s, k)))
+    const value = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('*', 's3:GetObject', 'arn:aws:s3:::b', 'Allow'), fc.integer(), fc.boolean())
+    const element = fc.oneof(value, fc.array(value, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(value, fc.array(value))))
+    const statement = fc.record(
+      {
+        Sid: value,
+        Effect: fc.constantFrom('Allow', 'Deny', 'allow', 1),
+        Principal: element,
+        Action: element,
+        NotAction: element,
+        Resource: element,
+        Condition: fc.dictionary(fc.constantFrom('StringEquals', 'DateLessThan', 'IpAddress', 'Null', 'Bogus'), fc.dictionary(fc.string({ maxLength: 8 }), element)),
+      },
+      { requiredKeys: [] },
+    )
+    fc.assert(
+      fc.property(fc.array(statement, { maxLength: 3 }), fc.constantFrom('2012-10-17', '2008-10-17', undefined), kind, (statements, version, k) =>
+        check(JSON.stringify({ Version: version, Statement: statements }, null, 2), k),
+      ),
+    )
   })
 })

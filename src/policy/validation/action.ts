@@ -1,6 +1,6 @@
 /** Action / NotAction: `vendor:action` strings, and the short list a role trust policy may name. */
 import type { ValidationContext } from './context.js'
-import { globMatchesIgnoreCase } from './glob.js'
+import { matchWildcard } from '../wildcard.js'
 import type { StringItem } from './nodes.js'
 
 export const VENDOR_PREFIX_MESSAGE = 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.'
@@ -56,7 +56,7 @@ export function checkActionFormat(ctx: ValidationContext, action: StringItem): b
 /** Whether an Action pattern in a trust policy names only trust-policy actions. */
 export function isTrustPolicyAction(action: string): boolean {
   if (action === '*') return true
-  return TRUST_POLICY_ACTIONS.some((allowed) => globMatchesIgnoreCase(action, allowed))
+  return TRUST_POLICY_ACTIONS.some((allowed) => matchWildcard(action, allowed, true))
 }
 
 export function checkTrustPolicyAction(ctx: ValidationContext, action: StringItem): void {

@@ -25,7 +25,7 @@ function hasVendorPrefix(key: string): boolean {
 function oidcClaim(key: string): string | undefined {
   const colon = key.lastIndexOf(':')
   const prefix = key.slice(0, colon)
-  if (colon <= 0 || !prefix.includes('.')) return undefined
+  if (colon <= 0 || key.indexOf(':') !== colon || !prefix.includes('.')) return undefined
   return key.slice(colon + 1).toLowerCase()
 }
 

@@ -25,11 +25,6 @@ export function members(object: Located): Member[] {
   return out
 }
 
-/** The first member with this exact key. */
-export function member(object: Located, key: string): Member | undefined {
-  return members(object).find((m) => m.key === key)
-}
-
 export function items(array: Located): Located[] {
   return (array.node.children ?? []).map((node, i) => ({ node, path: pointerAppend(array.path, i) }))
 }

@@ -1,7 +1,7 @@
 /** Principal / NotPrincipal: `"*"`, or an object keyed by AWS, Federated, Service, CanonicalUser. */
 import { syntaxError } from './context.js'
 import type { Located, ValidationContext } from './context.js'
-import { hasWildcard } from './glob.js'
+import { hasWildcard } from '../wildcard.js'
 import { describe, members, stringOrStrings } from './nodes.js'
 import type { StringItem } from './nodes.js'
 import { isValidPartition, splitArn } from './resource.js'

@@ -1,6 +1,6 @@
 /** Resource / NotResource: `*` or an ARN whose partition and service are spelled out. */
 import type { ValidationContext } from './context.js'
-import { globMatchesIgnoreCase, hasWildcard } from './glob.js'
+import { hasWildcard, matchWildcard } from '../wildcard.js'
 import type { StringItem } from './nodes.js'
 
 /** AWS partitions (AWS General Reference, "Amazon Resource Names"). */
@@ -39,7 +39,7 @@ export function splitArn(arn: string): string[] {
 }
 
 export function isValidPartition(partition: string): boolean {
-  if (hasWildcard(partition)) return PARTITIONS.some((p) => globMatchesIgnoreCase(partition, p))
+  if (hasWildcard(partition)) return PARTITIONS.some((p) => matchWildcard(partition, p, true))
   return (PARTITIONS as readonly string[]).includes(partition)
 }
 
