@@ -9,8 +9,18 @@ export const ERROR_CODES = {
   ERR_POLICY_OPERATOR: 'A condition uses an unknown operator.',
   ERR_REQUEST_SHAPE: 'An evaluation request is malformed.',
   ERR_CASE_SHAPE: 'An evaluation case line is malformed.',
+  ERR_STATE: 'The server state is missing something it needs (not initialised, or no key).',
   ERR_CLI_USAGE: 'A command was called with wrong arguments.',
   ERR_CLI_INPUT: 'A command could not read its input.',
+  ERR_TOKEN_INPUT: 'A service-account token request is invalid.',
+  ERR_TOKEN_SIGNING_KEY: 'A signing key is malformed, retired or cannot be imported.',
+  ERR_TOKEN_KEY_RING: 'A key-ring operation is invalid.',
+  ERR_TOKEN_ISSUER_URL: 'An issuer URL is not an allowed OIDC issuer identifier.',
+  ERR_TOKEN_FETCH: 'An issuer document could not be fetched.',
+  ERR_TOKEN_IDP_UNAVAILABLE: 'The identity provider answered with a transient failure (HTTP 429 or 5xx).',
+  ERR_TOKEN_THUMBPRINT: "The issuer's TLS certificate is not trusted and matches no configured thumbprint.",
+  ERR_TOKEN_DISCOVERY: 'An issuer discovery document or JWKS is invalid.',
+  ERR_TOKEN_NO_KEY: 'No verification key matches the token.',
 } as const
 
 export type IrsaErrorCode = keyof typeof ERROR_CODES

@@ -8,6 +8,14 @@ import { POLICY_KINDS } from '../policy/kind.js'
 import type { PolicyKind } from '../policy/kind.js'
 import { policyEvalCommand } from './policy-eval.js'
 import { policyValidateCommand } from './policy-validate.js'
+import { execCommand } from './exec.js'
+import { listSigningKeys, rotateSigningKey } from './keys.js'
+import { formatLogLine, parseDuration, readLog } from './log.js'
+import { startServer } from './serve.js'
+import { withState } from './state.js'
+import { DEFAULT_DATA_DIR, DEFAULT_PORT } from '../server/bootstrap.js'
+import { issueServiceAccountToken } from '../server/issue-token.js'
+import { IrsaError } from '../errors.js'
 
 const VERSION = '0.1.0'
 
@@ -57,7 +65,155 @@ export function buildProgram(): Command {
       process.exitCode = code
     })
 
+  program
+    .command('serve')
+    .description('Serve the OIDC issuer, the STS and IAM APIs and /healthz')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', parseInteger, DEFAULT_PORT)
+    .option('--data <dir>', 'state directory (SQLite)', DEFAULT_DATA_DIR)
+    .option('--issuer <url>', 'issuer URL (default: the stored one, else http://HOST:PORT)')
+    .option('--account <id>', 'AWS account id of this identity plane')
+    .option('--region <region>', 'region reported to clients')
+    .addOption(new Option('--signing-algorithm <alg>', 'algorithm of the first signing key').choices(['RS256', 'ES256']).default('RS256'))
+    .option('--demo', 'create a demo namespace, service account and least-privilege role')
+    .option('--log', 'log requests as JSON lines (never secrets)')
+    .action(async (o: { host: string; port: number; data: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean }) => {
+      const serving = await startServer(
+        {
+          host: o.host,
+          port: o.port,
+          data: o.data,
+          ...(o.issuer === undefined ? {} : { issuer: o.issuer }),
+          ...(o.account === undefined ? {} : { account: o.account }),
+          ...(o.region === undefined ? {} : { region: o.region }),
+          signingAlgorithm: o.signingAlgorithm,
+          demo: o.demo ?? false,
+          logger: o.log ?? false,
+        },
+        (line) => process.stdout.write(`${line}\n`),
+      )
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop)
+          process.off('SIGTERM', stop)
+          void serving.close().then(resolve, resolve)
+        }
+        process.on('SIGINT', stop)
+        process.on('SIGTERM', stop)
+      })
+    })
+
+  program
+    .command('token')
+    .description('Print a projected service-account token signed by this issuer')
+    .requiredOption('--namespace <ns>', 'namespace')
+    .requiredOption('--service-account <name>', 'service account')
+    .option('--audience <aud>', 'token audience', 'sts.amazonaws.com')
+    .option('--expiration <seconds>', 'lifetime in seconds (min 600)', parseInteger, 86400)
+    .option('--pod <name>', 'bind the token to a pod name')
+    .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .action(async (o: { namespace: string; serviceAccount: string; audience: string; expiration: number; pod?: string; data: string }) => {
+      const t = await withState({ data: o.data }, (rt) =>
+        issueServiceAccountToken(rt, {
+          namespace: o.namespace,
+          serviceAccount: o.serviceAccount,
+          audience: [o.audience],
+          expirationSeconds: o.expiration,
+          ...(o.pod === undefined ? {} : { pod: o.pod }),
+        }),
+      )
+      process.stdout.write(`${t.token}\n`)
+    })
+
+  program
+    .command('exec')
+    .description('Run a command with IRSA environment variables, as a pod would (AWS SDKs assume the role through irsa)')
+    .requiredOption('--namespace <ns>', 'namespace')
+    .requiredOption('--service-account <name>', 'service account')
+    .option('--role-arn <arn>', 'role to assume (default: the service account binding)')
+    .option('--audience <aud>', 'token audience')
+    .option('--expiration <seconds>', 'token lifetime in seconds', parseInteger, 3600)
+    .option('--pod <name>', 'bind the token to a pod name')
+    .option('--endpoint <url>', 'STS endpoint (default: the running server)')
+    .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .argument('<command...>', 'command and arguments, after --')
+    .action(async (command: string[], o: { namespace: string; serviceAccount: string; roleArn?: string; audience?: string; expiration: number; pod?: string; endpoint?: string; data: string }) => {
+      const code = await withState({ data: o.data }, (rt) =>
+        execCommand(
+          rt,
+          {
+            namespace: o.namespace,
+            serviceAccount: o.serviceAccount,
+            ...(o.roleArn === undefined ? {} : { roleArn: o.roleArn }),
+            ...(o.audience === undefined ? {} : { audience: o.audience }),
+            expiration: o.expiration,
+            ...(o.pod === undefined ? {} : { pod: o.pod }),
+            ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
+          },
+          command,
+        ),
+      )
+      process.exitCode = code
+    })
+
+  const keys = program.command('keys').description('Signing keys of the issuer')
+  keys
+    .command('rotate')
+    .description('Add a new signing key; old public keys stay published until their tokens expire')
+    .addOption(new Option('--algorithm <alg>', 'algorithm').choices(['RS256', 'ES256']).default('RS256'))
+    .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (o: { algorithm: 'RS256' | 'ES256'; data: string; format: 'text' | 'json' }) => {
+      const r = await withState({ data: o.data }, (rt) => rotateSigningKey(rt, o.algorithm))
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify(r)}\n` : `new signing key ${r.kid}${r.retired.length ? `; retired ${r.retired.join(', ')}` : ''}\n`)
+    })
+  keys
+    .command('list')
+    .description('List signing keys')
+    .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (o: { data: string; format: 'text' | 'json' }) => {
+      const rows = await withState({ data: o.data }, (rt) => listSigningKeys(rt))
+      if (o.format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`)
+      else for (const r of rows) process.stdout.write(`${r.kid}  ${r.alg}  ${r.active ? 'active ' : 'retired'}  ${r.published ? 'published' : 'unpublished'}  created ${r.createdAt}\n`)
+    })
+
+  program
+    .command('log')
+    .description('Show the decision log (every token exchange and authorization, never a secret)')
+    .option('--since <duration>', 'only entries newer than this (e.g. 15m, 2h, 7d)')
+    .option('--role <arn>', 'only this role')
+    .option('--subject <sub>', 'only this token subject (system:serviceaccount:NS:SA)')
+    .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(['Allow', 'Deny', 'Error']))
+    .option('--limit <n>', 'at most this many entries', parseInteger, 100)
+    .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (o: { since?: string; role?: string; subject?: string; outcome?: 'Allow' | 'Deny' | 'Error'; limit: number; data: string; format: 'text' | 'json' }) => {
+      let since: number | undefined
+      if (o.since !== undefined) {
+        const secs = parseDuration(o.since)
+        if (secs === undefined) throw new IrsaError('ERR_CLI_USAGE', `--since expects a duration such as 15m, 2h or 7d, not ${o.since}`)
+        since = Date.now() - secs * 1000
+      }
+      const rows = await withState({ data: o.data }, (rt) =>
+        readLog(rt, {
+          ...(since === undefined ? {} : { since }),
+          ...(o.role === undefined ? {} : { role: o.role }),
+          ...(o.subject === undefined ? {} : { subject: o.subject }),
+          ...(o.outcome === undefined ? {} : { outcome: o.outcome }),
+          limit: o.limit,
+        }),
+      )
+      const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined
+      for (const r of rows) process.stdout.write(o.format === 'json' ? `${JSON.stringify(r)}\n` : `${formatLogLine(r, color)}\n`)
+    })
+
   return program
+}
+
+function parseInteger(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number')
+  return Number(v)
 }
 
 function parseKind(v: string): PolicyKind {
@@ -78,7 +234,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const message = isIrsaError(e) ? e.message : e instanceof Error ? e.message : String(e)
     process.stderr.write(`irsa: ${message.split('\n')[0]}\n`)
-    return isIrsaError(e, 'ERR_CLI_INPUT') || (err.code !== undefined && ['ENOENT', 'EACCES', 'EISDIR'].includes(err.code)) ? 2 : 1
+    return isIrsaError(e, 'ERR_CLI_INPUT', 'ERR_CLI_USAGE') || (err.code !== undefined && ['ENOENT', 'EACCES', 'EISDIR'].includes(err.code)) ? 2 : 1
   }
 }
 

@@ -1,0 +1,39 @@
+/** `irsa log`: the decision log, as a table or JSON Lines. */
+import type { DecisionRecord } from '../store/decision-log.js'
+import type { Runtime } from '../server/runtime.js'
+
+export interface LogOptions {
+  readonly since?: number
+  readonly role?: string
+  readonly subject?: string
+  readonly outcome?: DecisionRecord['outcome']
+  readonly limit?: number
+}
+
+export async function readLog(rt: Runtime, o: LogOptions): Promise<DecisionRecord[]> {
+  return rt.store.listDecisions({
+    ...(o.since === undefined ? {} : { since: o.since }),
+    ...(o.role === undefined ? {} : { roleArn: o.role }),
+    ...(o.subject === undefined ? {} : { subject: o.subject }),
+    ...(o.outcome === undefined ? {} : { outcome: o.outcome }),
+    limit: o.limit ?? 100,
+  })
+}
+
+export function formatLogLine(d: DecisionRecord, color: boolean): string {
+  const paint = (code: number, s: string): string => (color ? `\u001b[${code}m${s}\u001b[0m` : s)
+  const outcome = d.outcome === 'Allow' ? paint(32, 'ALLOW') : d.outcome === 'Deny' ? paint(31, 'DENY ') : paint(33, 'ERROR')
+  const who = d.subject ?? d.principal ?? '-'
+  const role = d.roleArn ?? '-'
+  const code = d.code === undefined ? '' : ` ${d.code}`
+  return `${new Date(d.at).toISOString()} ${outcome} ${d.action} ${who} → ${role}${code}${d.reason ? ` — ${d.reason}` : ''}`
+}
+
+/** `15m`, `2h`, `7d`, or seconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)([smhd]?)$/.exec(text.trim())
+  if (m === null) return undefined
+  const n = Number(m[1])
+  const unit = m[2] === 'm' ? 60 : m[2] === 'h' ? 3600 : m[2] === 'd' ? 86400 : 1
+  return n * unit
+}

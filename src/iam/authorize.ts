@@ -1,0 +1,39 @@
+/**
+ * Authorize an IAM API call with the policy engine: the administrator acts as the account's root
+ * user; a role session is evaluated with its role's policies, boundary and session policies.
+ * A denial answers AWS's AccessDenied message, naming the caller, action and resource.
+ */
+import { AwsError } from '../aws/aws-error.js'
+import { evaluate } from '../policy/evaluate.js'
+import type { Identity } from '../server/identity.js'
+import type { Runtime } from '../server/runtime.js'
+import { sessionCallerPolicies } from './caller-policies.js'
+
+export async function authorizeIam(rt: Runtime, who: Identity, action: string, resource: string, sourceIp: string, requestId: string): Promise<void> {
+  if (who.kind === 'admin') return
+  const { policies, context } = await sessionCallerPolicies(rt, who.claims, sourceIp)
+  const d = evaluate({ principal: who.arn, action, resource, context }, policies)
+  if (d.decision === 'Allow') return
+  const why =
+    d.decision === 'ExplicitDeny'
+      ? 'with an explicit deny in an identity-based policy'
+      : d.reason === 'boundary-not-allowed'
+        ? 'because no permissions boundary allows the ' + action + ' action'
+        : d.reason === 'session-policy-not-allowed'
+          ? 'because no session policy allows the ' + action + ' action'
+          : 'because no identity-based policy allows the ' + action + ' action'
+  await rt.log({
+    action,
+    outcome: 'Deny',
+    code: 'AccessDenied',
+    principal: who.arn,
+    roleArn: who.claims.roleArn,
+    sessionName: who.claims.sessionName,
+    ...(who.claims.subject === undefined ? {} : { subject: who.claims.subject }),
+    sourceIp,
+    requestId,
+    reason: d.explanation,
+    detail: { resource, statements: d.statements },
+  })
+  throw new AwsError('AccessDenied', `User: ${who.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`)
+}

@@ -1,0 +1,126 @@
+/**
+ * Open (or create) an identity plane's state: the store, the account and issuer, the first signing
+ * and sealing keys, the admin credentials, and the server's own issuer registered as an IAM OIDC
+ * provider (client ID sts.amazonaws.com), as EKS does. Safe to run on every start and on several
+ * replicas at once: each step is idempotent.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { IrsaError } from '../errors.js'
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
+import type { Store } from '../store/store.js'
+import { accessKeyId, secretAccessKey } from '../sts/access-key.js'
+import { generateSealingKey } from '../sts/session-token.js'
+import { canonicalIssuer, issuerHostPath } from '../tokens/issuer-url.js'
+import { generateSigningKey } from '../tokens/signing-key.js'
+import type { SigningAlgorithm } from '../tokens/signing-key.js'
+import { createIssuerFetcher } from '../tokens/https-fetch.js'
+import type { Clock, Random } from './clock.js'
+import { systemClock, systemRandom } from './clock.js'
+import type { AdminCredentials } from './runtime.js'
+import { Runtime } from './runtime.js'
+
+export const DEFAULT_ACCOUNT = '111122223333'
+export const DEFAULT_REGION = 'us-east-1'
+export const DEFAULT_PORT = 7788
+export const DEFAULT_DATA_DIR = '.irsa'
+
+export interface OpenOptions {
+  readonly data?: string
+  /** An already open store (PostgreSQL, or a test's); otherwise SQLite under `data`. */
+  readonly store?: Store
+  readonly account?: string
+  readonly region?: string
+  /** Defaults to the stored issuer, else `http://<host>:<port>`. */
+  readonly issuer?: string
+  readonly host?: string
+  readonly port?: number
+  readonly signingAlgorithm?: SigningAlgorithm
+  readonly env?: Readonly<Record<string, string | undefined>>
+  readonly clock?: Clock
+  readonly random?: Random
+}
+
+export interface Opened {
+  readonly rt: Runtime
+  /** Set when this start generated the admin credentials (print them once). */
+  readonly generatedAdmin: AdminCredentials | undefined
+  readonly adminFile: string | undefined
+}
+
+export async function openRuntime(o: OpenOptions = {}): Promise<Opened> {
+  const clock = o.clock ?? systemClock
+  const random = o.random ?? systemRandom
+  const data = o.data ?? DEFAULT_DATA_DIR
+  const store = o.store ?? (await openSqliteStore({ file: join(data, 'irsa.db') }))
+  try {
+    const account = await store.initSetting('account', o.account ?? DEFAULT_ACCOUNT)
+    if (o.account !== undefined && o.account !== account) {
+      throw new IrsaError('ERR_STATE', `this state belongs to account ${account}, not ${o.account}`)
+    }
+    if (!/^\d{12}$/.test(account)) throw new IrsaError('ERR_STATE', `account must be 12 digits, not ${account}`)
+    if (o.region !== undefined) await store.setSetting('region', o.region)
+    const region = await store.initSetting('region', DEFAULT_REGION)
+    const defaultIssuer = `http://${o.host ?? '127.0.0.1'}:${o.port ?? DEFAULT_PORT}`
+    if (o.issuer !== undefined) await store.setSetting('issuer', canonicalIssuer(o.issuer))
+    const issuer = canonicalIssuer(await store.initSetting('issuer', canonicalIssuer(defaultIssuer)))
+    const now = Math.floor(clock.now() / 1000)
+
+    if ((await store.listSigningKeys()).every((k) => k.retiredAt !== undefined)) {
+      const key = await generateSigningKey(o.signingAlgorithm ?? 'RS256', now)
+      await store.addSigningKey({
+        kid: key.kid,
+        alg: key.alg,
+        privateJwk: JSON.stringify(key.privateJwk),
+        publicJwk: JSON.stringify(key.publicJwk),
+        createdAt: key.createdAt,
+        retiredAt: undefined,
+      })
+    }
+    if ((await store.listSealingKeys()).every((k) => k.retiredAt !== undefined)) {
+      const k = generateSealingKey((n) => random.bytes(n))
+      await store.addSealingKey({ id: k.id, secret: k.secret, createdAt: now, retiredAt: undefined })
+    }
+    const { admin, generated, file } = adminCredentials(o.env ?? process.env, o.store === undefined ? data : undefined, account, random)
+    const rt = new Runtime({ store, account, region, issuer, clock, random, admin, fetchJson: createIssuerFetcher() })
+    await store.createOidcProvider({
+      arn: `arn:aws:iam::${account}:oidc-provider/${issuerHostPath(issuer)}`,
+      account,
+      url: issuer,
+      clientIds: ['sts.amazonaws.com'],
+      thumbprints: [],
+      tags: [{ Key: 'irsa.dev/issuer', Value: 'self' }],
+      createdAt: now,
+    })
+    return { rt, generatedAdmin: generated ? admin : undefined, adminFile: file }
+  } catch (e) {
+    if (o.store === undefined) await store.close()
+    throw e
+  }
+}
+
+/** From IRSA_ADMIN_* if set; else read from, or generated into, `<data>/admin-credentials.json` (0600). */
+function adminCredentials(
+  env: Readonly<Record<string, string | undefined>>,
+  data: string | undefined,
+  account: string,
+  random: Random,
+): { admin: AdminCredentials; generated: boolean; file: string | undefined } {
+  const id = env.IRSA_ADMIN_ACCESS_KEY_ID
+  const secret = env.IRSA_ADMIN_SECRET_ACCESS_KEY
+  if (id !== undefined && id !== '' && secret !== undefined && secret !== '') {
+    return { admin: { accessKeyId: id, secretAccessKey: secret }, generated: false, file: undefined }
+  }
+  if (id || secret) throw new IrsaError('ERR_STATE', 'set both IRSA_ADMIN_ACCESS_KEY_ID and IRSA_ADMIN_SECRET_ACCESS_KEY, or neither')
+  if (data === undefined) throw new IrsaError('ERR_STATE', 'IRSA_ADMIN_ACCESS_KEY_ID and IRSA_ADMIN_SECRET_ACCESS_KEY are required with an external store')
+  const file = join(data, 'admin-credentials.json')
+  if (existsSync(file)) {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<AdminCredentials>
+    if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string') throw new IrsaError('ERR_STATE', `${file} is malformed`)
+    return { admin: { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey }, generated: false, file }
+  }
+  const bytes = (n: number): Uint8Array => random.bytes(n)
+  const admin = { accessKeyId: accessKeyId('AKIA', account, bytes), secretAccessKey: secretAccessKey(bytes) }
+  writeFileSync(file, `${JSON.stringify(admin, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
+  return { admin, generated: true, file }
+}

@@ -1,0 +1,68 @@
+/**
+ * Who signed a request: the administrator (acting as the account's root user) or a role session
+ * issued by this STS. Resolved from the SigV4 access key and the presented security token; session
+ * secrets come out of the sealed token, so no database read is needed.
+ */
+import { timingSafeEqual } from 'node:crypto'
+import { AwsError } from '../aws/aws-error.js'
+import type { SessionClaims } from '../sts/session-token.js'
+import { verifySigV4 } from '../sts/sigv4.js'
+import type { CredentialLookup, SigV4Request } from '../sts/sigv4.js'
+import type { Runtime } from './runtime.js'
+
+export type Identity =
+  | { readonly kind: 'admin'; readonly accessKeyId: string; readonly account: string; readonly arn: string; readonly userId: string }
+  | {
+      readonly kind: 'session'
+      readonly accessKeyId: string
+      readonly account: string
+      readonly arn: string
+      readonly userId: string
+      readonly claims: SessionClaims
+    }
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** Verify SigV4 for `service` and resolve the caller; throws AwsError with AWS's code otherwise. */
+export async function authenticate(rt: Runtime, request: SigV4Request, service: string): Promise<Identity> {
+  const result = await verifySigV4<Identity>(request, {
+    now: rt.clock.now(),
+    expectedService: service,
+    lookupCredentials: async (accessKeyId, token): Promise<CredentialLookup<Identity> | undefined> => {
+      if (sameSecret(accessKeyId, rt.admin.accessKeyId)) {
+        const account = rt.account
+        return {
+          found: true,
+          secretAccessKey: rt.admin.secretAccessKey,
+          credential: { kind: 'admin', accessKeyId, account, arn: `arn:${rt.partition}:iam::${account}:root`, userId: account },
+        }
+      }
+      if (!accessKeyId.startsWith('ASIA')) return { found: false, reason: 'unknown-key' }
+      if (token === undefined) return { found: false, reason: 'invalid-token' }
+      const opened = await rt.openSession(token)
+      if (!opened.ok) return { found: false, reason: 'invalid-token' }
+      const c = opened.payload
+      if (!sameSecret(c.accessKeyId, accessKeyId)) return { found: false, reason: 'invalid-token' }
+      if (c.expiresAt <= rt.nowSeconds()) return { found: false, reason: 'expired' }
+      return {
+        found: true,
+        secretAccessKey: c.secretAccessKey,
+        expiresAt: c.expiresAt,
+        credential: {
+          kind: 'session',
+          accessKeyId,
+          account: c.account,
+          arn: `arn:${rt.partition}:sts::${c.account}:assumed-role/${c.roleName}/${c.sessionName}`,
+          userId: `${c.roleId}:${c.sessionName}`,
+          claims: c,
+        },
+      }
+    },
+  })
+  if (!result.ok) throw new AwsError(result.code, result.message, { status: result.status })
+  return result.credential
+}

@@ -1,0 +1,184 @@
+/**
+ * The identity plane's shared state in one process: the store, the account and issuer, signing and
+ * sealing keys (cached briefly, re-read on an unknown key id so replicas agree), key sources for
+ * token verification, and a compiled-policy cache keyed by content.
+ */
+import { IrsaError } from '../errors.js'
+import type { CompiledPolicy } from '../policy/compile.js'
+import { compilePolicy } from '../policy/compile.js'
+import type { PolicyKind } from '../policy/kind.js'
+import type { DecisionRecord } from '../store/decision-log.js'
+import type { Store } from '../store/store.js'
+import { openSession } from '../sts/session-token.js'
+import type { OpenSessionResult, SealingKey, SessionClaims } from '../sts/session-token.js'
+import { sealSession } from '../sts/session-token.js'
+import { canonicalIssuer, issuerHostPath } from '../tokens/issuer-url.js'
+import { activeKey, publishedKeys } from '../tokens/key-ring.js'
+import { localKeySource } from '../tokens/local-key-source.js'
+import { createRemoteKeySource } from '../tokens/remote-key-source.js'
+import type { FetchJson, RemoteKeySource } from '../tokens/remote-key-source.js'
+import { parseSigningKey } from '../tokens/signing-key.js'
+import type { SigningKey } from '../tokens/signing-key.js'
+import type { GetVerificationKey } from '../tokens/verify-web-identity-token.js'
+import type { Clock, Random } from './clock.js'
+
+export interface AdminCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+}
+
+export interface RuntimeOptions {
+  readonly store: Store
+  readonly account: string
+  readonly region: string
+  readonly partition?: string
+  /** This server's own issuer URL. */
+  readonly issuer: string
+  readonly clock: Clock
+  readonly random: Random
+  readonly admin: AdminCredentials
+  /** How long a retired signing key stays published (the longest token lifetime); default 2 days. */
+  readonly maxTokenLifetimeSeconds?: number
+  /** Fetches external issuers' discovery documents and JWKS. */
+  readonly fetchJson?: FetchJson
+  /** How long key lists are trusted before re-reading the store; default 5 s. */
+  readonly keyCacheMs?: number
+}
+
+interface Cached<T> {
+  value: T
+  at: number
+}
+
+export class Runtime {
+  readonly store: Store
+  readonly account: string
+  readonly region: string
+  readonly partition: string
+  readonly issuer: string
+  readonly clock: Clock
+  readonly random: Random
+  readonly admin: AdminCredentials
+  readonly maxTokenLifetimeSeconds: number
+  private readonly keyCacheMs: number
+  private signing: Cached<SigningKey[]> | undefined
+  private sealing: Cached<(SealingKey & { retiredAt: number | undefined; createdAt: number })[]> | undefined
+  private readonly remote: RemoteKeySource | undefined
+  private readonly local: GetVerificationKey
+  private readonly policies = new Map<string, CompiledPolicy>()
+
+  constructor(o: RuntimeOptions) {
+    this.store = o.store
+    this.account = o.account
+    this.region = o.region
+    this.partition = o.partition ?? 'aws'
+    this.issuer = canonicalIssuer(o.issuer)
+    this.clock = o.clock
+    this.random = o.random
+    this.admin = o.admin
+    this.maxTokenLifetimeSeconds = o.maxTokenLifetimeSeconds ?? 2 * 86400
+    this.keyCacheMs = o.keyCacheMs ?? 5000
+    this.remote = o.fetchJson === undefined ? undefined : createRemoteKeySource({ fetchJson: o.fetchJson, now: () => Math.floor(this.clock.now() / 1000) })
+    this.local = localKeySource(() => this.publishedSync())
+  }
+
+  nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000)
+  }
+
+  /** The ARN of this server's own issuer as an IAM OIDC provider. */
+  get ownProviderArn(): string {
+    return `arn:${this.partition}:iam::${this.account}:oidc-provider/${issuerHostPath(this.issuer)}`
+  }
+
+  async signingKeys(force = false): Promise<SigningKey[]> {
+    const now = this.clock.now()
+    if (force || this.signing === undefined || now - this.signing.at > this.keyCacheMs) {
+      const rows = await this.store.listSigningKeys()
+      const value = rows.map((r) =>
+        parseSigningKey({
+          kid: r.kid,
+          alg: r.alg,
+          privateJwk: JSON.parse(r.privateJwk) as unknown,
+          publicJwk: JSON.parse(r.publicJwk) as unknown,
+          createdAt: r.createdAt,
+          ...(r.retiredAt === undefined ? {} : { retiredAt: r.retiredAt }),
+        }),
+      )
+      this.signing = { value, at: now }
+    }
+    return this.signing.value
+  }
+
+  private publishedSync(): SigningKey[] {
+    return publishedKeys(this.signing?.value ?? [], this.nowSeconds(), this.maxTokenLifetimeSeconds)
+  }
+
+  async publishedSigningKeys(): Promise<SigningKey[]> {
+    return publishedKeys(await this.signingKeys(), this.nowSeconds(), this.maxTokenLifetimeSeconds)
+  }
+
+  async activeSigningKey(): Promise<SigningKey> {
+    const key = activeKey(await this.signingKeys())
+    if (key === undefined) throw new IrsaError('ERR_STATE', 'No active signing key: the store was not initialised')
+    return key
+  }
+
+  /** Verification keys for a provider: irsa's own issuer from the key ring, others fetched. */
+  keySource(providerUrl: string): GetVerificationKey {
+    if (issuerHostPath(providerUrl) === issuerHostPath(this.issuer)) {
+      return async (provider, header, token) => {
+        if (header.kid !== undefined && !this.publishedSync().some((k) => k.kid === header.kid)) await this.signingKeys(true)
+        else if (this.signing === undefined) await this.signingKeys()
+        return this.local(provider, header, token)
+      }
+    }
+    const remote = this.remote
+    if (remote === undefined) {
+      return () => Promise.reject(new IrsaError('ERR_STATE', 'This server does not fetch external issuers'))
+    }
+    return remote.getKey
+  }
+
+  private async sealingKeys(force = false): Promise<(SealingKey & { retiredAt: number | undefined; createdAt: number })[]> {
+    const now = this.clock.now()
+    if (force || this.sealing === undefined || now - this.sealing.at > this.keyCacheMs) {
+      const rows = await this.store.listSealingKeys()
+      this.sealing = { value: rows.map((r) => ({ id: r.id, secret: r.secret, retiredAt: r.retiredAt, createdAt: r.createdAt })), at: now }
+    }
+    return this.sealing.value
+  }
+
+  async seal(claims: SessionClaims): Promise<string> {
+    const keys = await this.sealingKeys()
+    const current = keys.filter((k) => k.retiredAt === undefined).sort((a, b) => b.createdAt - a.createdAt)[0]
+    if (current === undefined) throw new IrsaError('ERR_STATE', 'No active sealing key: the store was not initialised')
+    return sealSession(claims, current, (n) => this.random.bytes(n))
+  }
+
+  /** Open a sealed session token; an unknown key id re-reads the store once (another replica rotated). */
+  async openSession(token: string): Promise<OpenSessionResult> {
+    let keys = await this.sealingKeys()
+    const find = (id: string): Uint8Array | undefined => keys.find((k) => k.id === id)?.secret
+    const first = openSession(token, find)
+    if (first.ok || first.reason !== 'unknown-key') return first
+    keys = await this.sealingKeys(true)
+    return openSession(token, find)
+  }
+
+  /** Compile a policy document once per (kind, text). Throws IrsaError for malformed documents. */
+  compiled(kind: PolicyKind, document: string): CompiledPolicy {
+    const key = `${kind}\u0000${document}`
+    let p = this.policies.get(key)
+    if (p === undefined) {
+      p = compilePolicy(document, { kind })
+      if (this.policies.size > 5000) this.policies.clear()
+      this.policies.set(key, p)
+    }
+    return p
+  }
+
+  async log(d: Omit<DecisionRecord, 'at'>): Promise<void> {
+    await this.store.appendDecision({ at: this.clock.now(), ...d })
+  }
+}

@@ -1,0 +1,32 @@
+/** One decision as the log keeps it: who, what, the outcome and why. Never a token or a secret. */
+export interface DecisionRecord {
+  readonly id?: number
+  /** Epoch milliseconds. */
+  readonly at: number
+  /** e.g. `sts:AssumeRoleWithWebIdentity`, `iam:CreateRole`, `webhook:mutate`. */
+  readonly action: string
+  readonly outcome: 'Allow' | 'Deny' | 'Error'
+  /** The AWS error code for a denial or error (AccessDenied, InvalidIdentityToken, …). */
+  readonly code?: string
+  readonly principal?: string
+  readonly roleArn?: string
+  readonly sessionName?: string
+  /** Token subject (`system:serviceaccount:ns:sa`). */
+  readonly subject?: string
+  readonly namespace?: string
+  readonly serviceAccount?: string
+  readonly sourceIp?: string
+  readonly requestId?: string
+  /** Human explanation, including the deciding statement. */
+  readonly reason?: string
+  /** Structured extras (deciding statements, token jti, pod binding, access key id). */
+  readonly detail?: Readonly<Record<string, unknown>>
+}
+
+export interface DecisionQuery {
+  readonly since?: number
+  readonly roleArn?: string
+  readonly subject?: string
+  readonly outcome?: DecisionRecord['outcome']
+  readonly limit?: number
+}

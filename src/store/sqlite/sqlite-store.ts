@@ -1,0 +1,484 @@
+/**
+ * The embedded default store: one SQLite file (better-sqlite3), WAL journal, foreign-key-free
+ * schema migrated from MIGRATIONS. Every method is a single synchronous statement underneath, so
+ * each is atomic; `transaction` serialises multi-statement work and holds other callers back.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { chmodSync, mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import type { DecisionQuery, DecisionRecord } from '../decision-log.js'
+import { MIGRATIONS } from '../migrations.js'
+import type { RoleUpdate, Store, StoredSealingKey, StoredSigningKey } from '../store.js'
+import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../../iam/model.js'
+
+type Row = Record<string, unknown>
+
+const str = (v: unknown): string => v as string
+const optStr = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : (v as string))
+const num = (v: unknown): number => Number(v)
+const optNum = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v))
+const tags = (v: unknown): Tag[] => JSON.parse(v as string) as Tag[]
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or ':memory:'. */
+  readonly file: string
+}
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 })
+  const db = new Database(options.file)
+  if (options.file !== ':memory:') chmodSync(options.file, 0o600)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+  return new SqliteStore(db)
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => num(r.version)))
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue
+    db.transaction(() => {
+      db.exec(m.sqlite)
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Math.floor(Date.now() / 1000))
+    }).immediate()
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const
+  private readonly db: Database.Database
+  private readonly inTx = new AsyncLocalStorage<true>()
+  private gate: Promise<void> = Promise.resolve()
+
+  constructor(db: Database.Database) {
+    this.db = db
+  }
+
+  async close(): Promise<void> {
+    await this.gate
+    this.db.close()
+  }
+
+  /** Wait for a running transaction unless we are inside it. */
+  private async ready(): Promise<void> {
+    if (this.inTx.getStore() === undefined) await this.gate
+  }
+
+  private all(sql: string, ...params: unknown[]): Row[] {
+    return this.db.prepare(sql).all(...params) as Row[]
+  }
+
+  private get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.db.prepare(sql).get(...params) as Row | undefined
+  }
+
+  private run(sql: string, ...params: unknown[]): number {
+    return this.db.prepare(sql).run(...params).changes
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTx.getStore() !== undefined) return fn()
+    const previous = this.gate
+    let release!: () => void
+    this.gate = new Promise<void>((resolve) => (release = resolve))
+    await previous
+    try {
+      this.db.exec('BEGIN IMMEDIATE')
+      try {
+        const result = await this.inTx.run(true, fn)
+        this.db.exec('COMMIT')
+        return result
+      } catch (e) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK')
+        throw e
+      }
+    } finally {
+      release()
+    }
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    await this.ready()
+    return optStr(this.get('SELECT value FROM settings WHERE key = ?', key)?.value)
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    await this.ready()
+    this.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', key, value)
+    return str(this.get('SELECT value FROM settings WHERE key = ?', key)?.value)
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.ready()
+    this.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value)
+  }
+
+  async listSigningKeys(): Promise<StoredSigningKey[]> {
+    await this.ready()
+    return this.all('SELECT * FROM signing_keys ORDER BY created_at, kid').map((r) => ({
+      kid: str(r.kid),
+      alg: str(r.alg),
+      privateJwk: str(r.private_jwk),
+      publicJwk: str(r.public_jwk),
+      createdAt: num(r.created_at),
+      retiredAt: optNum(r.retired_at),
+    }))
+  }
+
+  async addSigningKey(k: StoredSigningKey): Promise<void> {
+    await this.ready()
+    this.run(
+      'INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?)',
+      k.kid, k.alg, k.privateJwk, k.publicJwk, k.createdAt, k.retiredAt ?? null,
+    )
+  }
+
+  async retireSigningKey(kid: string, at: number): Promise<void> {
+    await this.ready()
+    this.run('UPDATE signing_keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL', at, kid)
+  }
+
+  async listSealingKeys(): Promise<StoredSealingKey[]> {
+    await this.ready()
+    return this.all('SELECT * FROM sealing_keys ORDER BY created_at, id').map((r) => ({
+      id: str(r.id),
+      secret: new Uint8Array(r.secret as Buffer),
+      createdAt: num(r.created_at),
+      retiredAt: optNum(r.retired_at),
+    }))
+  }
+
+  async addSealingKey(k: StoredSealingKey): Promise<void> {
+    await this.ready()
+    this.run('INSERT INTO sealing_keys (id, secret, created_at, retired_at) VALUES (?, ?, ?, ?)', k.id, Buffer.from(k.secret), k.createdAt, k.retiredAt ?? null)
+  }
+
+  async retireSealingKey(id: string, at: number): Promise<void> {
+    await this.ready()
+    this.run('UPDATE sealing_keys SET retired_at = ? WHERE id = ? AND retired_at IS NULL', at, id)
+  }
+
+  private provider(r: Row): OidcProvider {
+    return {
+      arn: str(r.arn),
+      account: str(r.account),
+      url: str(r.url),
+      clientIds: JSON.parse(str(r.client_ids)) as string[],
+      thumbprints: JSON.parse(str(r.thumbprints)) as string[],
+      tags: tags(r.tags),
+      createdAt: num(r.created_at),
+    }
+  }
+
+  async listOidcProviders(account: string): Promise<OidcProvider[]> {
+    await this.ready()
+    return this.all('SELECT * FROM oidc_providers WHERE account = ? ORDER BY arn', account).map((r) => this.provider(r))
+  }
+
+  async getOidcProvider(arn: string): Promise<OidcProvider | undefined> {
+    await this.ready()
+    const r = this.get('SELECT * FROM oidc_providers WHERE arn = ?', arn)
+    return r === undefined ? undefined : this.provider(r)
+  }
+
+  async createOidcProvider(p: OidcProvider): Promise<boolean> {
+    await this.ready()
+    return (
+      this.run(
+        'INSERT INTO oidc_providers (arn, account, url, client_ids, thumbprints, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO NOTHING',
+        p.arn, p.account, p.url, JSON.stringify(p.clientIds), JSON.stringify(p.thumbprints), JSON.stringify(p.tags), p.createdAt,
+      ) === 1
+    )
+  }
+
+  async updateOidcProvider(arn: string, u: { clientIds?: readonly string[]; thumbprints?: readonly string[]; tags?: readonly Tag[] }): Promise<boolean> {
+    await this.ready()
+    const cur = this.get('SELECT * FROM oidc_providers WHERE arn = ?', arn)
+    if (cur === undefined) return false
+    this.run(
+      'UPDATE oidc_providers SET client_ids = ?, thumbprints = ?, tags = ? WHERE arn = ?',
+      u.clientIds ? JSON.stringify(u.clientIds) : cur.client_ids,
+      u.thumbprints ? JSON.stringify(u.thumbprints) : cur.thumbprints,
+      u.tags ? JSON.stringify(u.tags) : cur.tags,
+      arn,
+    )
+    return true
+  }
+
+  async deleteOidcProvider(arn: string): Promise<boolean> {
+    await this.ready()
+    return this.run('DELETE FROM oidc_providers WHERE arn = ?', arn) === 1
+  }
+
+  private role(r: Row): Role {
+    return {
+      arn: str(r.arn),
+      account: str(r.account),
+      name: str(r.name),
+      path: str(r.path),
+      roleId: str(r.role_id),
+      trustPolicy: str(r.trust_policy),
+      description: optStr(r.description),
+      maxSessionDuration: num(r.max_session_duration),
+      permissionsBoundaryArn: optStr(r.boundary_arn),
+      tags: tags(r.tags),
+      createdAt: num(r.created_at),
+    }
+  }
+
+  async listRoles(account: string, pathPrefix = '/'): Promise<Role[]> {
+    await this.ready()
+    return this.all('SELECT * FROM roles WHERE account = ? AND substr(path, 1, ?) = ? ORDER BY lower(name)', account, pathPrefix.length, pathPrefix).map((r) =>
+      this.role(r),
+    )
+  }
+
+  async getRole(account: string, name: string): Promise<Role | undefined> {
+    await this.ready()
+    const r = this.get('SELECT * FROM roles WHERE account = ? AND lower(name) = lower(?)', account, name)
+    return r === undefined ? undefined : this.role(r)
+  }
+
+  async createRole(r: Role): Promise<boolean> {
+    await this.ready()
+    try {
+      this.run(
+        'INSERT INTO roles (arn, account, name, path, role_id, trust_policy, description, max_session_duration, boundary_arn, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        r.arn, r.account, r.name, r.path, r.roleId, r.trustPolicy, r.description ?? null, r.maxSessionDuration, r.permissionsBoundaryArn ?? null, JSON.stringify(r.tags), r.createdAt,
+      )
+      return true
+    } catch (e) {
+      if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) return false
+      throw e
+    }
+  }
+
+  async updateRole(account: string, name: string, u: RoleUpdate): Promise<boolean> {
+    await this.ready()
+    const cur = this.get('SELECT * FROM roles WHERE account = ? AND lower(name) = lower(?)', account, name)
+    if (cur === undefined) return false
+    this.run(
+      'UPDATE roles SET trust_policy = ?, description = ?, max_session_duration = ?, boundary_arn = ?, tags = ? WHERE arn = ?',
+      u.trustPolicy ?? cur.trust_policy,
+      u.description ?? cur.description,
+      u.maxSessionDuration ?? cur.max_session_duration,
+      u.permissionsBoundaryArn === undefined ? cur.boundary_arn : u.permissionsBoundaryArn,
+      u.tags ? JSON.stringify(u.tags) : cur.tags,
+      cur.arn,
+    )
+    return true
+  }
+
+  async deleteRole(account: string, name: string): Promise<boolean> {
+    await this.ready()
+    return this.run('DELETE FROM roles WHERE account = ? AND lower(name) = lower(?)', account, name) === 1
+  }
+
+  async listRolePolicies(roleArn: string): Promise<{ name: string; document: string }[]> {
+    await this.ready()
+    return this.all('SELECT name, document FROM role_policies WHERE role_arn = ? ORDER BY name', roleArn).map((r) => ({ name: str(r.name), document: str(r.document) }))
+  }
+
+  async getRolePolicy(roleArn: string, name: string): Promise<string | undefined> {
+    await this.ready()
+    return optStr(this.get('SELECT document FROM role_policies WHERE role_arn = ? AND name = ?', roleArn, name)?.document)
+  }
+
+  async putRolePolicy(roleArn: string, name: string, document: string): Promise<void> {
+    await this.ready()
+    this.run('INSERT INTO role_policies (role_arn, name, document) VALUES (?, ?, ?) ON CONFLICT (role_arn, name) DO UPDATE SET document = excluded.document', roleArn, name, document)
+  }
+
+  async deleteRolePolicy(roleArn: string, name: string): Promise<boolean> {
+    await this.ready()
+    return this.run('DELETE FROM role_policies WHERE role_arn = ? AND name = ?', roleArn, name) === 1
+  }
+
+  private policy(r: Row): ManagedPolicy {
+    return {
+      arn: str(r.arn),
+      account: str(r.account ?? 'aws'),
+      name: str(r.name),
+      path: str(r.path),
+      policyId: str(r.policy_id),
+      defaultVersionId: str(r.default_version),
+      description: optStr(r.description),
+      createdAt: num(r.created_at),
+      updatedAt: num(r.updated_at),
+      attachmentCount: num(r.attachments ?? 0),
+    }
+  }
+
+  private static readonly POLICY_SELECT =
+    'SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments FROM managed_policies p'
+
+  async listPolicies(account: string | undefined, options: { onlyAttached?: boolean; pathPrefix?: string } = {}): Promise<ManagedPolicy[]> {
+    await this.ready()
+    const prefix = options.pathPrefix ?? '/'
+    const rows = this.all(
+      `${SqliteStore.POLICY_SELECT} WHERE (? IS NULL OR p.account = ? OR p.account IS NULL) AND substr(p.path, 1, ?) = ? ORDER BY p.name`,
+      account ?? null, account ?? null, prefix.length, prefix,
+    )
+    const all = rows.map((r) => this.policy(r))
+    return options.onlyAttached ? all.filter((p) => p.attachmentCount > 0) : all
+  }
+
+  async getPolicy(arn: string): Promise<ManagedPolicy | undefined> {
+    await this.ready()
+    const r = this.get(`${SqliteStore.POLICY_SELECT} WHERE p.arn = ?`, arn)
+    return r === undefined ? undefined : this.policy(r)
+  }
+
+  async createPolicy(p: Omit<ManagedPolicy, 'attachmentCount'>, document: string): Promise<boolean> {
+    await this.ready()
+    const tx = this.db.transaction(() => {
+      const n = this.run(
+        'INSERT INTO managed_policies (arn, account, name, path, policy_id, default_version, description, created_at, updated_at, next_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 2) ON CONFLICT (arn) DO NOTHING',
+        p.arn, p.account, p.name, p.path, p.policyId, p.defaultVersionId, p.description ?? null, p.createdAt, p.updatedAt,
+      )
+      if (n === 0) return false
+      this.run('INSERT INTO policy_versions (policy_arn, version_id, document, created_at) VALUES (?, ?, ?, ?)', p.arn, p.defaultVersionId, document, p.createdAt)
+      return true
+    })
+    return tx.immediate()
+  }
+
+  async deletePolicy(arn: string): Promise<boolean> {
+    await this.ready()
+    return this.db.transaction(() => {
+      this.run('DELETE FROM policy_versions WHERE policy_arn = ?', arn)
+      return this.run('DELETE FROM managed_policies WHERE arn = ?', arn) === 1
+    }).immediate()
+  }
+
+  private version(r: Row, defaultVersion: string): PolicyVersion {
+    return { policyArn: str(r.policy_arn), versionId: str(r.version_id), document: str(r.document), isDefault: r.version_id === defaultVersion, createdAt: num(r.created_at) }
+  }
+
+  async listPolicyVersions(arn: string): Promise<PolicyVersion[]> {
+    await this.ready()
+    const def = str(this.get('SELECT default_version FROM managed_policies WHERE arn = ?', arn)?.default_version ?? '')
+    return this.all('SELECT * FROM policy_versions WHERE policy_arn = ? ORDER BY created_at DESC, version_id DESC', arn).map((r) => this.version(r, def))
+  }
+
+  async getPolicyVersion(arn: string, versionId: string): Promise<PolicyVersion | undefined> {
+    await this.ready()
+    const def = str(this.get('SELECT default_version FROM managed_policies WHERE arn = ?', arn)?.default_version ?? '')
+    const r = this.get('SELECT * FROM policy_versions WHERE policy_arn = ? AND version_id = ?', arn, versionId)
+    return r === undefined ? undefined : this.version(r, def)
+  }
+
+  async createPolicyVersion(arn: string, document: string, setAsDefault: boolean, at: number): Promise<string> {
+    await this.ready()
+    return this.db.transaction(() => {
+      const next = num(this.get('SELECT next_version FROM managed_policies WHERE arn = ?', arn)?.next_version)
+      const id = `v${next}`
+      this.run('INSERT INTO policy_versions (policy_arn, version_id, document, created_at) VALUES (?, ?, ?, ?)', arn, id, document, at)
+      this.run('UPDATE managed_policies SET next_version = ?, updated_at = ? WHERE arn = ?', next + 1, at, arn)
+      if (setAsDefault) this.run('UPDATE managed_policies SET default_version = ? WHERE arn = ?', id, arn)
+      return id
+    }).immediate()
+  }
+
+  async deletePolicyVersion(arn: string, versionId: string): Promise<boolean> {
+    await this.ready()
+    return this.run('DELETE FROM policy_versions WHERE policy_arn = ? AND version_id = ?', arn, versionId) === 1
+  }
+
+  async setDefaultPolicyVersion(arn: string, versionId: string): Promise<boolean> {
+    await this.ready()
+    return this.run('UPDATE managed_policies SET default_version = ? WHERE arn = ?', versionId, arn) === 1
+  }
+
+  async listAttachedRolePolicies(roleArn: string): Promise<string[]> {
+    await this.ready()
+    return this.all('SELECT policy_arn FROM role_attachments WHERE role_arn = ? ORDER BY policy_arn', roleArn).map((r) => str(r.policy_arn))
+  }
+
+  async attachRolePolicy(roleArn: string, policyArn: string): Promise<void> {
+    await this.ready()
+    this.run('INSERT INTO role_attachments (role_arn, policy_arn) VALUES (?, ?) ON CONFLICT DO NOTHING', roleArn, policyArn)
+  }
+
+  async detachRolePolicy(roleArn: string, policyArn: string): Promise<boolean> {
+    await this.ready()
+    return this.run('DELETE FROM role_attachments WHERE role_arn = ? AND policy_arn = ?', roleArn, policyArn) === 1
+  }
+
+  async listEntitiesForPolicy(policyArn: string): Promise<string[]> {
+    await this.ready()
+    return this.all('SELECT role_arn FROM role_attachments WHERE policy_arn = ? ORDER BY role_arn', policyArn).map((r) => str(r.role_arn))
+  }
+
+  async listBindings(): Promise<ServiceAccountBinding[]> {
+    await this.ready()
+    return this.all('SELECT * FROM bindings ORDER BY namespace, service_account').map((r) => ({
+      namespace: str(r.namespace),
+      serviceAccount: str(r.service_account),
+      roleArn: str(r.role_arn),
+      audience: optStr(r.audience),
+    }))
+  }
+
+  async putBinding(b: ServiceAccountBinding): Promise<void> {
+    await this.ready()
+    this.run(
+      'INSERT INTO bindings (namespace, service_account, role_arn, audience) VALUES (?, ?, ?, ?) ON CONFLICT (namespace, service_account) DO UPDATE SET role_arn = excluded.role_arn, audience = excluded.audience',
+      b.namespace, b.serviceAccount, b.roleArn, b.audience ?? null,
+    )
+  }
+
+  async deleteBinding(namespace: string, serviceAccount: string): Promise<boolean> {
+    await this.ready()
+    return this.run('DELETE FROM bindings WHERE namespace = ? AND service_account = ?', namespace, serviceAccount) === 1
+  }
+
+  async appendDecision(d: DecisionRecord): Promise<number> {
+    await this.ready()
+    const r = this.db
+      .prepare(
+        'INSERT INTO decisions (at, action, outcome, code, principal, role_arn, session_name, subject, namespace, service_account, source_ip, request_id, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        d.at, d.action, d.outcome, d.code ?? null, d.principal ?? null, d.roleArn ?? null, d.sessionName ?? null, d.subject ?? null,
+        d.namespace ?? null, d.serviceAccount ?? null, d.sourceIp ?? null, d.requestId ?? null, d.reason ?? null,
+        d.detail === undefined ? null : JSON.stringify(d.detail),
+      )
+    return Number(r.lastInsertRowid)
+  }
+
+  async listDecisions(q: DecisionQuery): Promise<DecisionRecord[]> {
+    await this.ready()
+    const where: string[] = []
+    const params: unknown[] = []
+    const filters: [string, unknown][] = [
+      ['at >= ?', q.since],
+      ['role_arn = ?', q.roleArn],
+      ['subject = ?', q.subject],
+      ['outcome = ?', q.outcome],
+    ]
+    for (const [clause, value] of filters) {
+      if (value === undefined) continue
+      where.push(clause)
+      params.push(value)
+    }
+    const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`
+    params.push(q.limit ?? 1000)
+    return this.all(sql, ...params)
+      .reverse()
+      .map((r) => {
+        const rec: Record<string, unknown> = { id: num(r.id), at: num(r.at), action: str(r.action), outcome: str(r.outcome) }
+        const opt: [keyof DecisionRecord, string][] = [
+          ['code', 'code'], ['principal', 'principal'], ['roleArn', 'role_arn'], ['sessionName', 'session_name'], ['subject', 'subject'],
+          ['namespace', 'namespace'], ['serviceAccount', 'service_account'], ['sourceIp', 'source_ip'], ['requestId', 'request_id'], ['reason', 'reason'],
+        ]
+        for (const [k, col] of opt) if (r[col] !== null && r[col] !== undefined) rec[k] = r[col]
+        if (typeof r.detail === 'string') rec.detail = JSON.parse(r.detail) as Record<string, unknown>
+        return rec as unknown as DecisionRecord
+      })
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Verification keys of irsa's own issuer: straight from the key ring, no fetch. Pass a function
+ * returning the currently published keys (`publishedKeys(ring, now, maxTokenLifetime)`), so a
+ * key stops verifying when it stops being published.
+ */
+import { IrsaError } from '../errors.js'
+import { importSigningKey } from './signing-key.js'
+import type { SigningKey } from './signing-key.js'
+import type { GetVerificationKey } from './verify-web-identity-token.js'
+
+/** A key source over irsa's own published signing keys: exact `kid` and `alg` match. */
+export function localKeySource(published: () => readonly SigningKey[]): GetVerificationKey {
+  return async (_provider, header) => {
+    const key = published().find((k) => k.kid === header.kid && k.alg === header.alg)
+    if (key === undefined) {
+      const kid = header.kid === undefined || header.kid === '' ? 'an empty kid' : `kid ${JSON.stringify(header.kid)}`
+      throw new IrsaError('ERR_TOKEN_NO_KEY', `No published signing key matches ${kid} and algorithm ${header.alg}.`)
+    }
+    return (await importSigningKey(key)).publicKey
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Verification keys of external issuers (a real cluster's, EKS's): discovery document → `jwks_uri`
+ * → JWKS, cached per issuer, refreshed on an unknown `kid` at most once per
+ * `minRefreshIntervalMs`. Network access is the injected {@link FetchJson}; the clock is injected
+ * and returns epoch **seconds** (fractions allowed; intervals are configured in milliseconds).
+ */
+import { importJWK } from 'jose'
+import type { CryptoKey, JWK } from 'jose'
+import { IrsaError } from '../errors.js'
+import { jwkFitsAlgorithm } from './algorithms.js'
+import type { WebIdentityAlgorithm } from './algorithms.js'
+import { DISCOVERY_PATH } from './discovery.js'
+import { isLoopbackHost, issuerDocumentUrl } from './issuer-url.js'
+import type { GetVerificationKey, OidcProvider, WebIdentityTokenHeader } from './verify-web-identity-token.js'
+
+/** Per-request fetch options: the provider's TLS thumbprints for the untrusted-chain fallback. */
+export interface FetchJsonOptions {
+  readonly thumbprints?: readonly string[]
+}
+
+/** GET a URL and parse its JSON body; rejects on any failure (see https-fetch.ts). */
+export type FetchJson = (url: string, options?: FetchJsonOptions) => Promise<unknown>
+
+export interface RemoteKeySourceOptions {
+  readonly fetchJson: FetchJson
+  /** Epoch seconds. */
+  readonly now: () => number
+  /** Minimum time between two refreshes of one issuer triggered by an unknown kid; default 60 000. */
+  readonly minRefreshIntervalMs?: number
+  /** Age after which an issuer's cached keys are fetched again before use; default 3 600 000 (1 h). */
+  readonly cacheTtlMs?: number
+  /** A JWKS with more keys is refused; default 100. */
+  readonly maxKeys?: number
+  /** A document whose JSON text is longer is refused; default 512 KiB (also cap it in fetchJson). */
+  readonly maxDocumentChars?: number
+}
+
+export interface RemoteKeySource {
+  readonly getKey: GetVerificationKey
+  /** Drop the cache for one issuer, or for all. */
+  invalidate(issuer?: string): void
+}
+
+interface IssuerKeys {
+  readonly jwks: readonly JWK[]
+  /** Epoch ms of the fetch. */
+  readonly fetchedAtMs: number
+  readonly imported: Map<string, Promise<CryptoKey>>
+}
+
+interface IssuerState {
+  keys?: IssuerKeys
+  inFlight?: Promise<IssuerKeys>
+  lastRefreshMs?: number
+}
+
+export const DEFAULT_MIN_REFRESH_INTERVAL_MS = 60_000
+export const DEFAULT_CACHE_TTL_MS = 3_600_000
+export const DEFAULT_MAX_JWKS_KEYS = 100
+export const DEFAULT_MAX_DOCUMENT_CHARS = 512 * 1024
+
+function discoveryError(message: string): IrsaError {
+  return new IrsaError('ERR_TOKEN_DISCOVERY', message)
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function checkJwksUri(text: unknown, issuer: string): string {
+  if (typeof text !== 'string') throw discoveryError(`The discovery document of ${issuer} has no jwks_uri.`)
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw discoveryError(`The jwks_uri of ${issuer} is not an absolute URL.`)
+  }
+  const ok = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
+  if (!ok || url.username !== '' || url.password !== '') {
+    throw discoveryError(`The jwks_uri of ${issuer} must be an https URL (http only on a loopback host), without user info.`)
+  }
+  return text
+}
+
+/** Keys whose kid matches the header's; a missing or empty kid matches keys with a missing or empty kid. */
+function selectKeys(jwks: readonly JWK[], header: WebIdentityTokenHeader): { jwk: JWK; index: number }[] {
+  const wanted = header.kid ?? ''
+  const out: { jwk: JWK; index: number }[] = []
+  jwks.forEach((jwk, index) => {
+    if ((jwk.kid ?? '') === wanted && jwkFitsAlgorithm(jwk, header.alg)) out.push({ jwk, index })
+  })
+  return out
+}
+
+/** A key source for issuers irsa does not run, fetching their discovery document and JWKS. */
+export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKeySource {
+  const { fetchJson, now } = options
+  const minRefreshMs = options.minRefreshIntervalMs ?? DEFAULT_MIN_REFRESH_INTERVAL_MS
+  const ttlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS
+  const maxKeys = options.maxKeys ?? DEFAULT_MAX_JWKS_KEYS
+  const maxChars = options.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS
+  const states = new Map<string, IssuerState>()
+  const nowMs = (): number => now() * 1000
+
+  async function fetchDocument(url: string, provider: OidcProvider): Promise<Record<string, unknown>> {
+    const doc = await fetchJson(url, provider.thumbprints === undefined ? undefined : { thumbprints: provider.thumbprints })
+    if (!isRecord(doc)) throw discoveryError(`${url} did not return a JSON object.`)
+    if (JSON.stringify(doc).length > maxChars) throw discoveryError(`${url} returned a document over ${maxChars} characters.`)
+    return doc
+  }
+
+  async function load(issuer: string, provider: OidcProvider): Promise<IssuerKeys> {
+    const discovery = await fetchDocument(issuerDocumentUrl(issuer, DISCOVERY_PATH), provider)
+    if (discovery.issuer !== issuer) {
+      throw discoveryError(`The discovery document of ${issuer} names a different issuer (${JSON.stringify(String(discovery.issuer))}).`)
+    }
+    const jwksUri = checkJwksUri(discovery.jwks_uri, issuer)
+    const jwks = await fetchDocument(jwksUri, provider)
+    const keys = jwks.keys
+    if (!Array.isArray(keys)) throw discoveryError(`The JWKS of ${issuer} has no keys array.`)
+    if (keys.length > maxKeys) throw discoveryError(`The JWKS of ${issuer} has ${keys.length} keys; at most ${maxKeys} are accepted.`)
+    // Entries that are not objects, or have a non-string kid, can never be selected.
+    const usable = keys.filter((k): k is JWK => isRecord(k) && (k.kid === undefined || typeof k.kid === 'string'))
+    return { jwks: usable, fetchedAtMs: nowMs(), imported: new Map() }
+  }
+
+  function refresh(issuer: string, state: IssuerState, provider: OidcProvider): Promise<IssuerKeys> {
+    if (state.inFlight !== undefined) return state.inFlight
+    state.lastRefreshMs = nowMs()
+    const p = load(issuer, provider).then(
+      (keys) => {
+        state.keys = keys
+        state.inFlight = undefined
+        return keys
+      },
+      (e: unknown) => {
+        state.inFlight = undefined
+        throw e
+      },
+    )
+    state.inFlight = p
+    return p
+  }
+
+  async function importKey(entry: IssuerKeys, jwk: JWK, index: number, alg: WebIdentityAlgorithm): Promise<CryptoKey> {
+    const cacheKey = `${index}:${alg}`
+    let p = entry.imported.get(cacheKey)
+    if (p === undefined) {
+      p = (importJWK(jwk, alg) as Promise<CryptoKey>).catch((cause: unknown) => {
+        throw new IrsaError('ERR_TOKEN_NO_KEY', `A JWKS key cannot be imported for ${alg}.`, { cause })
+      })
+      entry.imported.set(cacheKey, p)
+    }
+    return p
+  }
+
+  const getKey: GetVerificationKey = async (provider, header, token) => {
+    const issuer = token.issuer
+    let state = states.get(issuer)
+    if (state === undefined) {
+      state = {}
+      states.set(issuer, state)
+    }
+    let entry = state.keys
+    if (entry === undefined || nowMs() - entry.fetchedAtMs >= ttlMs) {
+      entry = await refresh(issuer, state, provider)
+    }
+    let selected = selectKeys(entry.jwks, header)
+    if (selected.length === 0 && (state.lastRefreshMs === undefined || nowMs() - state.lastRefreshMs >= minRefreshMs)) {
+      entry = await refresh(issuer, state, provider)
+      selected = selectKeys(entry.jwks, header)
+    }
+    if (selected.length === 0) {
+      const kid = header.kid === undefined || header.kid === '' ? 'an empty kid' : `kid ${JSON.stringify(header.kid)}`
+      throw new IrsaError('ERR_TOKEN_NO_KEY', `No key of ${issuer} matches ${kid} and algorithm ${header.alg}.`)
+    }
+    const current = entry
+    return Promise.all(selected.map(({ jwk, index }) => importKey(current, jwk, index, header.alg)))
+  }
+
+  return {
+    getKey,
+    invalidate(issuer?: string): void {
+      if (issuer === undefined) states.clear()
+      else states.delete(issuer)
+    },
+  }
+}
