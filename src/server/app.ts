@@ -5,9 +5,12 @@
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import { AwsError } from '../aws/aws-error.js'
+import { bindingsRoutes } from './bindings.js'
 import { oidcRoutes } from './oidc.js'
 import { errorBody, queryApi } from './query-api.js'
 import type { Runtime } from './runtime.js'
+import { webhookPlugin } from '../webhook/plugin.js'
+import { storeWebhookOptions } from '../webhook/sa-source-store.js'
 
 export interface AppOptions {
   /** Log requests (never bodies or headers that carry secrets). */
@@ -39,5 +42,7 @@ export async function buildApp(rt: Runtime, options: AppOptions = {}): Promise<F
   app.get('/healthz', async () => ({ status: 'ok', issuer: rt.issuer, account: rt.account, store: rt.store.kind }))
   await oidcRoutes(app, rt)
   await queryApi(app, rt)
+  await app.register(webhookPlugin, storeWebhookOptions(rt)) // POST /mutate: the admission webhook, SAs from the store's bindings
+  await bindingsRoutes(app, rt)
   return app
 }

@@ -61,8 +61,16 @@ export async function openRuntime(o: OpenOptions = {}): Promise<Opened> {
     if (!/^\d{12}$/.test(account)) throw new IrsaError('ERR_STATE', `account must be 12 digits, not ${account}`)
     if (o.region !== undefined) await store.setSetting('region', o.region)
     const region = await store.initSetting('region', DEFAULT_REGION)
-    const defaultIssuer = `http://${o.host ?? '127.0.0.1'}:${o.port ?? DEFAULT_PORT}`
-    if (o.issuer !== undefined) await store.setSetting('issuer', canonicalIssuer(o.issuer))
+    // A wildcard listen address is no issuer host: tokens name the loopback address instead.
+    const host = o.host === undefined || o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host.includes(':') ? `[${o.host}]` : o.host
+    const defaultIssuer = `http://${host}:${o.port ?? DEFAULT_PORT}`
+    // An explicit --issuer sticks; otherwise the issuer follows the address the server listens on.
+    if (o.issuer !== undefined) {
+      await store.setSetting('issuer', canonicalIssuer(o.issuer))
+      await store.setSetting('issuer.explicit', 'true')
+    } else if (o.port !== undefined && (await store.getSetting('issuer.explicit')) !== 'true') {
+      await store.setSetting('issuer', canonicalIssuer(defaultIssuer))
+    }
     const issuer = canonicalIssuer(await store.initSetting('issuer', canonicalIssuer(defaultIssuer)))
     const now = Math.floor(clock.now() / 1000)
 

@@ -110,8 +110,16 @@ export class Runtime {
     return this.signing.value
   }
 
+  private published: { keys: SigningKey[]; from: SigningKey[] | undefined; at: number } = { keys: [], from: undefined, at: 0 }
+
+  /** The published keys, recomputed when the key list changes or a second has passed. */
   private publishedSync(): SigningKey[] {
-    return publishedKeys(this.signing?.value ?? [], this.nowSeconds(), this.maxTokenLifetimeSeconds)
+    const now = this.nowSeconds()
+    const from = this.signing?.value
+    if (this.published.from !== from || this.published.at !== now) {
+      this.published = { keys: publishedKeys(from ?? [], now, this.maxTokenLifetimeSeconds), from, at: now }
+    }
+    return this.published.keys
   }
 
   async publishedSigningKeys(): Promise<SigningKey[]> {

@@ -11,7 +11,9 @@
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader, errors } from 'jose'
 import type { CryptoKey, JWK, JWTPayload, KeyObject } from 'jose'
+import { KeyObject as NodeKeyObject } from 'node:crypto'
 import { isIrsaError } from '../errors.js'
+import { verifyCompactSignature } from './verify-signature.js'
 import { isWebIdentityAlgorithm, WEB_IDENTITY_ALGORITHMS } from './algorithms.js'
 import type { WebIdentityAlgorithm } from './algorithms.js'
 import { issuerHostPath, issuerUrlProblem } from './issuer-url.js'
@@ -263,6 +265,15 @@ export async function verifyWebIdentityToken(
   let sawSignatureFailure = false
   for (const key of candidates) {
     if (key instanceof Uint8Array) continue
+    if (key instanceof NodeKeyObject) {
+      const r = verifyCompactSignature(token, key, alg)
+      if (r === 'ok') {
+        verified = true
+        break
+      }
+      if (r === 'bad-signature') sawSignatureFailure = true
+      continue
+    }
     try {
       await compactVerify(token, key, { algorithms: [alg] })
       verified = true

@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto'
 import { CompactSign, exportSPKI, generateKeyPair, importJWK, SignJWT, UnsecuredJWT } from 'jose'
 import type { CryptoKey } from 'jose'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
@@ -387,7 +388,10 @@ describe('localKeySource', () => {
   it('serves only published keys with matching kid and alg', async () => {
     const source = localKeySource(() => [rsa])
     const key = await source(PROVIDER, { alg: 'RS256', kid: rsa.kid }, { issuer: ISSUER })
-    expect(key).toBe((await importSigningKey(rsa)).publicKey)
+    // A Node KeyObject (verified natively), equal to the key ring's public key, and cached.
+    expect(key).toBeInstanceOf(KeyObject)
+    expect((key as KeyObject).export({ format: 'jwk' })).toEqual(rsa.publicJwk)
+    expect(await source(PROVIDER, { alg: 'RS256', kid: rsa.kid }, { issuer: ISSUER })).toBe(key)
     await expect(source(PROVIDER, { alg: 'RS384', kid: rsa.kid }, { issuer: ISSUER })).rejects.toSatisfy((e) => isIrsaError(e, 'ERR_TOKEN_NO_KEY'))
     await expect(source(PROVIDER, { alg: 'RS256' }, { issuer: ISSUER })).rejects.toThrow(/an empty kid/)
   })

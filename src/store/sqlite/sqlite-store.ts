@@ -30,7 +30,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const db = new Database(options.file)
   if (options.file !== ':memory:') chmodSync(options.file, 0o600)
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
+  // WAL + NORMAL: a committed transaction survives a process crash (kill -9); only an OS crash or
+  // power loss may lose the last commits. FULL would fsync every decision-log entry.
+  db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
   migrate(db)
   return new SqliteStore(db)
@@ -60,6 +62,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.gate
+    this.flushDecisions()
     this.db.close()
   }
 
@@ -68,16 +71,28 @@ export class SqliteStore implements Store {
     if (this.inTx.getStore() === undefined) await this.gate
   }
 
+  /** Prepared statements, compiled once per SQL text. */
+  private readonly statements = new Map<string, Database.Statement>()
+
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql)
+    if (st === undefined) {
+      st = this.db.prepare(sql)
+      this.statements.set(sql, st)
+    }
+    return st
+  }
+
   private all(sql: string, ...params: unknown[]): Row[] {
-    return this.db.prepare(sql).all(...params) as Row[]
+    return this.stmt(sql).all(...params) as Row[]
   }
 
   private get(sql: string, ...params: unknown[]): Row | undefined {
-    return this.db.prepare(sql).get(...params) as Row | undefined
+    return this.stmt(sql).get(...params) as Row | undefined
   }
 
   private run(sql: string, ...params: unknown[]): number {
-    return this.db.prepare(sql).run(...params).changes
+    return this.stmt(sql).run(...params).changes
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -437,18 +452,48 @@ export class SqliteStore implements Store {
     return this.run('DELETE FROM bindings WHERE namespace = ? AND service_account = ?', namespace, serviceAccount) === 1
   }
 
+  private pendingDecisions: { d: DecisionRecord; resolve: (id: number) => void; reject: (e: unknown) => void }[] = []
+
+  /**
+   * Group commit: decisions arriving together are written in one transaction, and each caller's
+   * promise resolves only once its entry is committed (so an acknowledged decision survives a crash).
+   */
   async appendDecision(d: DecisionRecord): Promise<number> {
     await this.ready()
-    const r = this.db
-      .prepare(
-        'INSERT INTO decisions (at, action, outcome, code, principal, role_arn, session_name, subject, namespace, service_account, source_ip, request_id, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        d.at, d.action, d.outcome, d.code ?? null, d.principal ?? null, d.roleArn ?? null, d.sessionName ?? null, d.subject ?? null,
-        d.namespace ?? null, d.serviceAccount ?? null, d.sourceIp ?? null, d.requestId ?? null, d.reason ?? null,
-        d.detail === undefined ? null : JSON.stringify(d.detail),
-      )
-    return Number(r.lastInsertRowid)
+    return new Promise<number>((resolve, reject) => {
+      this.pendingDecisions.push({ d, resolve, reject })
+      if (this.pendingDecisions.length === 1) setImmediate(() => this.flushDecisions())
+    })
+  }
+
+  private flushDecisions(): void {
+    if (this.db.inTransaction) {
+      // A multi-statement transaction is open: write after it, never inside it.
+      void this.gate.then(() => this.flushDecisions())
+      return
+    }
+    const batch = this.pendingDecisions
+    this.pendingDecisions = []
+    if (batch.length === 0) return
+    const insert = this.stmt(
+      'INSERT INTO decisions (at, action, outcome, code, principal, role_arn, session_name, subject, namespace, service_account, source_ip, request_id, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    try {
+      const ids = this.db.transaction(() =>
+        batch.map(({ d }) =>
+          Number(
+            insert.run(
+              d.at, d.action, d.outcome, d.code ?? null, d.principal ?? null, d.roleArn ?? null, d.sessionName ?? null, d.subject ?? null,
+              d.namespace ?? null, d.serviceAccount ?? null, d.sourceIp ?? null, d.requestId ?? null, d.reason ?? null,
+              d.detail === undefined ? null : JSON.stringify(d.detail),
+            ).lastInsertRowid,
+          ),
+        ),
+      )()
+      batch.forEach((b, i) => b.resolve(ids[i] as number))
+    } catch (e) {
+      for (const b of batch) b.reject(e)
+    }
   }
 
   async listDecisions(q: DecisionQuery): Promise<DecisionRecord[]> {
