@@ -13,7 +13,23 @@ export function tagsXml(tags: readonly Tag[]): ReturnType<typeof members> | unde
   return tags.length === 0 ? undefined : members(tags.map((t) => ({ Key: t.Key, Value: t.Value })))
 }
 
-export function roleXml(r: Role, options: { lastUsed?: boolean } = {}): XmlObject {
+/** A tag list that is always present (an empty `<Tags/>` when there are none). */
+export function tagListXml(tags: readonly Tag[]): ReturnType<typeof members> {
+  return members(tags.map((t) => ({ Key: t.Key, Value: t.Value })))
+}
+
+export function boundaryXml(arn: string | undefined): XmlObject | undefined {
+  return arn === undefined ? undefined : { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: arn }
+}
+
+export interface RoleXmlOptions {
+  /** GetRole: include `RoleLastUsed` (irsa does not track last use: an empty element, as for an unused role). */
+  readonly lastUsed?: boolean
+  /** ListRoles: IAM leaves out `PermissionsBoundary`, `Tags` and `RoleLastUsed`. */
+  readonly listing?: boolean
+}
+
+export function roleXml(r: Role, options: RoleXmlOptions = {}): XmlObject {
   return {
     Path: r.path,
     RoleName: r.name,
@@ -21,12 +37,11 @@ export function roleXml(r: Role, options: { lastUsed?: boolean } = {}): XmlObjec
     Arn: r.arn,
     CreateDate: awsTimestamp(r.createdAt),
     AssumeRolePolicyDocument: encodeDocument(r.trustPolicy),
-    Description: r.description,
+    Description: r.description === '' ? undefined : r.description,
     MaxSessionDuration: r.maxSessionDuration,
-    PermissionsBoundary:
-      r.permissionsBoundaryArn === undefined ? undefined : { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.permissionsBoundaryArn },
-    Tags: tagsXml(r.tags),
-    RoleLastUsed: options.lastUsed ? {} : undefined,
+    PermissionsBoundary: options.listing ? undefined : boundaryXml(r.permissionsBoundaryArn),
+    Tags: options.listing ? undefined : tagsXml(r.tags),
+    RoleLastUsed: options.lastUsed && !options.listing ? {} : undefined,
   }
 }
 
@@ -40,7 +55,14 @@ export function providerXml(p: OidcProvider): XmlObject {
   }
 }
 
-export function policyXml(p: ManagedPolicy): XmlObject {
+export interface PolicyXmlOptions {
+  /** How many roles use the policy as their permissions boundary. */
+  readonly boundaryUsage?: number
+  /** ListPolicies: IAM leaves out `Description` and `Tags`. */
+  readonly listing?: boolean
+}
+
+export function policyXml(p: ManagedPolicy, options: PolicyXmlOptions = {}): XmlObject {
   return {
     PolicyName: p.name,
     PolicyId: p.policyId,
@@ -48,14 +70,60 @@ export function policyXml(p: ManagedPolicy): XmlObject {
     Path: p.path,
     DefaultVersionId: p.defaultVersionId,
     AttachmentCount: p.attachmentCount,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: options.boundaryUsage ?? 0,
     IsAttachable: true,
-    Description: p.description,
+    Description: options.listing ? undefined : p.description,
     CreateDate: awsTimestamp(p.createdAt),
     UpdateDate: awsTimestamp(p.updatedAt),
   }
 }
 
-export function policyVersionXml(v: PolicyVersion): XmlObject {
-  return { Document: encodeDocument(v.document), VersionId: v.versionId, IsDefaultVersion: v.isDefault, CreateDate: awsTimestamp(v.createdAt) }
+/** A policy version; `withDocument: false` for CreatePolicyVersion and ListPolicyVersions, which omit it. */
+export function policyVersionXml(v: PolicyVersion, options: { withDocument?: boolean } = {}): XmlObject {
+  return {
+    Document: options.withDocument === false ? undefined : encodeDocument(v.document),
+    VersionId: v.versionId,
+    IsDefaultVersion: v.isDefault,
+    CreateDate: awsTimestamp(v.createdAt),
+  }
+}
+
+/** GetAccountAuthorizationDetails `RoleDetailList` member. */
+export function roleDetailXml(
+  r: Role,
+  inline: readonly { name: string; document: string }[],
+  attached: readonly { name: string; arn: string }[],
+): XmlObject {
+  return {
+    Path: r.path,
+    RoleName: r.name,
+    RoleId: r.roleId,
+    Arn: r.arn,
+    CreateDate: awsTimestamp(r.createdAt),
+    AssumeRolePolicyDocument: encodeDocument(r.trustPolicy),
+    InstanceProfileList: members([]),
+    RolePolicyList: members(inline.map((p) => ({ PolicyName: p.name, PolicyDocument: encodeDocument(p.document) }))),
+    AttachedManagedPolicies: members(attached.map((a) => ({ PolicyName: a.name, PolicyArn: a.arn }))),
+    PermissionsBoundary: boundaryXml(r.permissionsBoundaryArn),
+    Tags: tagListXml(r.tags),
+    RoleLastUsed: {},
+  }
+}
+
+/** GetAccountAuthorizationDetails `Policies` member (ManagedPolicyDetail). */
+export function policyDetailXml(p: ManagedPolicy, versions: readonly PolicyVersion[], boundaryUsage: number): XmlObject {
+  return {
+    PolicyName: p.name,
+    PolicyId: p.policyId,
+    Arn: p.arn,
+    Path: p.path,
+    DefaultVersionId: p.defaultVersionId,
+    AttachmentCount: p.attachmentCount,
+    PermissionsBoundaryUsageCount: boundaryUsage,
+    IsAttachable: true,
+    Description: p.description,
+    CreateDate: awsTimestamp(p.createdAt),
+    UpdateDate: awsTimestamp(p.updatedAt),
+    PolicyVersionList: members(versions.map((v) => policyVersionXml(v))),
+  }
 }

@@ -1,23 +1,27 @@
-/** IAM role actions. */
+/** IAM role actions: create, read, list, update, delete. */
 import { AwsError } from '../../aws/aws-error.js'
 import { members } from '../../aws/xml.js'
-import type { XmlObject } from '../../aws/xml.js'
 import type { ActionContext, SignedAction } from '../../server/query-api.js'
 import { roleId } from '../../sts/access-key.js'
 import { authorizeIam } from '../authorize.js'
 import type { Role } from '../model.js'
 import { roleXml } from '../serialize.js'
+import { pageParams, paginate } from './paginate.js'
 import { checkPolicyDocument } from './policy-document.js'
-import { checkTags, pathParam, roleNameParam } from './params.js'
+import { checkArn, checkTags, descriptionParam, pathParam, pathPrefixParam, roleNameParam, trustDocumentParam } from './params.js'
 
 export function roleArnFor(ctx: ActionContext, path: string, name: string): string {
   return `arn:${ctx.rt.partition}:iam::${ctx.rt.account}:role${path}${name}`
 }
 
+export function noSuchRole(name: string): AwsError {
+  return new AwsError('NoSuchEntity', `The role with name ${name} cannot be found.`)
+}
+
 /** The role by name, or NoSuchEntity with IAM's message. */
 export async function existingRole(ctx: ActionContext, name: string): Promise<Role> {
   const r = await ctx.rt.store.getRole(ctx.rt.account, name)
-  if (r === undefined) throw new AwsError('NoSuchEntity', `The role with name ${name} cannot be found.`)
+  if (r === undefined) throw noSuchRole(name)
   return r
 }
 
@@ -28,12 +32,28 @@ export async function authorizeOnRole(ctx: ActionContext, action: string, name: 
   return role
 }
 
+/** Authorize `action` on the role, then require that it exists (IAM answers AccessDenied before NoSuchEntity). */
+export async function authorizedRole(ctx: ActionContext, action: string, name: string): Promise<Role> {
+  const role = await authorizeOnRole(ctx, action, name)
+  if (role === undefined) throw noSuchRole(name)
+  return role
+}
+
+/** A managed policy usable as a permissions boundary, or NoSuchEntity with IAM's message. */
+export async function checkBoundary(ctx: ActionContext, arn: string): Promise<void> {
+  checkArn(arn)
+  const p = await ctx.rt.store.getPolicy(arn)
+  if (p === undefined || (p.account !== ctx.rt.account && p.account !== 'aws')) {
+    throw new AwsError('NoSuchEntity', `Scope ARN: ${arn} does not exist or is not attachable.`)
+  }
+}
+
 export const createRole: SignedAction = async (ctx) => {
   const { rt, q } = ctx
   const name = roleNameParam(q)
   const path = pathParam(q) ?? '/'
-  const trust = q.required('AssumeRolePolicyDocument', { min: 1, max: 131072 })
-  const description = q.string('Description', { max: 1000 })
+  const trust = trustDocumentParam(q, 'AssumeRolePolicyDocument')
+  const description = descriptionParam(q)
   const maxSessionDuration = q.integer('MaxSessionDuration', { min: 3600, max: 43200 }) ?? 3600
   const boundary = q.string('PermissionsBoundary', { min: 20, max: 2048 })
   const tags = q.tags() ?? []
@@ -42,9 +62,7 @@ export const createRole: SignedAction = async (ctx) => {
   const arn = roleArnFor(ctx, path, name)
   await authorizeIam(rt, ctx.who, 'iam:CreateRole', arn, ctx.meta.sourceIp, ctx.meta.requestId)
   checkPolicyDocument(trust, 'trust')
-  if (boundary !== undefined && (await rt.store.getPolicy(boundary)) === undefined) {
-    throw new AwsError('NoSuchEntity', `Scope ARN: ${boundary} does not exist or is not attachable.`)
-  }
+  if (boundary !== undefined) await checkBoundary(ctx, boundary)
   const role: Role = {
     arn,
     account: rt.account,
@@ -52,7 +70,7 @@ export const createRole: SignedAction = async (ctx) => {
     path,
     roleId: roleId(rt.account, (n) => rt.random.bytes(n)),
     trustPolicy: trust,
-    description,
+    description: description === '' ? undefined : description,
     maxSessionDuration,
     permissionsBoundaryArn: boundary,
     tags,
@@ -65,40 +83,61 @@ export const createRole: SignedAction = async (ctx) => {
 export const getRole: SignedAction = async (ctx) => {
   const name = roleNameParam(ctx.q)
   ctx.q.check()
-  await authorizeOnRole(ctx, 'iam:GetRole', name)
-  return { Role: roleXml(await existingRole(ctx, name), { lastUsed: true }) }
+  return { Role: roleXml(await authorizedRole(ctx, 'iam:GetRole', name), { lastUsed: true }) }
 }
 
 export const listRoles: SignedAction = async (ctx) => {
-  const prefix = ctx.q.string('PathPrefix', { min: 1, max: 512 }) ?? '/'
-  const maxItems = ctx.q.integer('MaxItems', { min: 1, max: 1000 }) ?? 100
-  const marker = ctx.q.string('Marker', { min: 1, max: 320 })
+  const prefix = pathPrefixParam(ctx.q) ?? '/'
+  const { maxItems, marker } = pageParams(ctx.q)
   ctx.q.check()
   await authorizeIam(ctx.rt, ctx.who, 'iam:ListRoles', '*', ctx.meta.sourceIp, ctx.meta.requestId)
   const all = await ctx.rt.store.listRoles(ctx.rt.account, prefix)
-  return paginate(all, maxItems, marker, (r) => r.name.toLowerCase(), (page) => ({ Roles: members(page.map((r) => roleXml(r))) }))
+  return paginate(all, maxItems, marker, (r) => r.name.toLowerCase(), (page) => ({ Roles: members(page.map((r) => roleXml(r, { listing: true }))) }))
 }
 
-/**
- * IAM pagination: `Marker` is opaque to clients; irsa uses the sort key of the last item returned.
- * Returns the result with `IsTruncated` and, when truncated, `Marker`.
- */
-export function paginate<T>(
-  all: readonly T[],
-  maxItems: number,
-  marker: string | undefined,
-  key: (t: T) => string,
-  shape: (page: readonly T[]) => XmlObject,
-): XmlObject {
-  const after = marker === undefined ? undefined : Buffer.from(marker, 'base64url').toString('utf8')
-  const start = after === undefined ? 0 : all.findIndex((t) => key(t) > after)
-  const from = start < 0 ? all.length : start
-  const page = all.slice(from, from + maxItems)
-  const truncated = from + maxItems < all.length
-  const last = page[page.length - 1]
-  return {
-    ...shape(page),
-    IsTruncated: truncated,
-    Marker: truncated && last !== undefined ? Buffer.from(key(last)).toString('base64url') : undefined,
-  }
+export const updateRole: SignedAction = async (ctx) => {
+  const name = roleNameParam(ctx.q)
+  const description = descriptionParam(ctx.q)
+  const maxSessionDuration = ctx.q.integer('MaxSessionDuration', { min: 3600, max: 43200 })
+  ctx.q.check()
+  await authorizedRole(ctx, 'iam:UpdateRole', name)
+  await ctx.rt.store.updateRole(ctx.rt.account, name, {
+    ...(description === undefined ? {} : { description }),
+    ...(maxSessionDuration === undefined ? {} : { maxSessionDuration }),
+  })
+  return {}
+}
+
+export const updateRoleDescription: SignedAction = async (ctx) => {
+  const name = roleNameParam(ctx.q)
+  const description = descriptionParam(ctx.q, 'Description', true) ?? ''
+  ctx.q.check()
+  await authorizedRole(ctx, 'iam:UpdateRoleDescription', name)
+  await ctx.rt.store.updateRole(ctx.rt.account, name, { description })
+  return { Role: roleXml(await existingRole(ctx, name)) }
+}
+
+export const updateAssumeRolePolicy: SignedAction = async (ctx) => {
+  const name = roleNameParam(ctx.q)
+  const doc = trustDocumentParam(ctx.q, 'PolicyDocument')
+  ctx.q.check()
+  await authorizedRole(ctx, 'iam:UpdateAssumeRolePolicy', name)
+  checkPolicyDocument(doc, 'trust')
+  if (!(await ctx.rt.store.updateRole(ctx.rt.account, name, { trustPolicy: doc }))) throw noSuchRole(name)
+  return undefined
+}
+
+export const deleteRole: SignedAction = async (ctx) => {
+  const name = roleNameParam(ctx.q)
+  ctx.q.check()
+  await authorizeOnRole(ctx, 'iam:DeleteRole', name)
+  const { store, account } = ctx.rt
+  await store.transaction(async () => {
+    const role = await store.getRole(account, name)
+    if (role === undefined) throw noSuchRole(name)
+    if ((await store.listAttachedRolePolicies(role.arn)).length > 0) throw new AwsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.')
+    if ((await store.listRolePolicies(role.arn)).length > 0) throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete policies first.')
+    await store.deleteRole(account, name)
+  })
+  return undefined
 }
