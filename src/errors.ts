@@ -21,6 +21,17 @@ export const ERROR_CODES = {
   ERR_TOKEN_THUMBPRINT: "The issuer's TLS certificate is not trusted and matches no configured thumbprint.",
   ERR_TOKEN_DISCOVERY: 'An issuer discovery document or JWKS is invalid.',
   ERR_TOKEN_NO_KEY: 'No verification key matches the token.',
+  ERR_WEBHOOK_CONTENT_TYPE: 'An admission request did not have Content-Type application/json (HTTP 415).',
+  ERR_WEBHOOK_TOO_LARGE: 'An admission request body is larger than the webhook accepts.',
+  ERR_WEBHOOK_REVIEW: 'An admission request is not a well-formed AdmissionReview.',
+  ERR_WEBHOOK_POD: 'The object in an admission request is not a well-formed Pod.',
+  ERR_WEBHOOK_GUARDRAIL: "The guardrail denied a pod: its role is shared across namespaces or its trust admits wildcard subjects.",
+  ERR_WEBHOOK_SOURCE: 'A service-account or container-credentials source could not be read.',
+  ERR_WEBHOOK_IAM: 'The IAM data file (get-account-authorization-details) could not be read.',
+  ERR_WEBHOOK_TLS: 'The webhook TLS certificate or key could not be read.',
+  ERR_AUDIT_INPUT: 'An audit input could not be read or is not the expected export.',
+  ERR_AUDIT_SUPPRESSION: 'A suppressions file is malformed (each entry needs a rule, a reason and an expiry).',
+  ERR_AUDIT_BASELINE: 'A baseline file is malformed.',
 } as const
 
 export type IrsaErrorCode = keyof typeof ERROR_CODES

@@ -9,8 +9,7 @@ import { bindingsRoutes } from './bindings.js'
 import { oidcRoutes } from './oidc.js'
 import { errorBody, queryApi } from './query-api.js'
 import type { Runtime } from './runtime.js'
-import { webhookPlugin } from '../webhook/plugin.js'
-import { storeWebhookOptions } from '../webhook/sa-source-store.js'
+import { storeWebhookPlugin } from '../webhook/sa-source-store.js'
 
 export interface AppOptions {
   /** Log requests (never bodies or headers that carry secrets). */
@@ -42,7 +41,7 @@ export async function buildApp(rt: Runtime, options: AppOptions = {}): Promise<F
   app.get('/healthz', async () => ({ status: 'ok', issuer: rt.issuer, account: rt.account, store: rt.store.kind }))
   await oidcRoutes(app, rt)
   await queryApi(app, rt)
-  await app.register(webhookPlugin, storeWebhookOptions(rt)) // POST /mutate: the admission webhook, SAs from the store's bindings
+  await app.register(storeWebhookPlugin(rt)) // POST /mutate: the admission webhook, service accounts from the store's bindings
   await bindingsRoutes(app, rt)
   return app
 }
