@@ -1,0 +1,490 @@
+/**
+ * The audit graph: workload → pod → service account → annotated role; role → the service accounts
+ * its trust admits (evaluated with the engine, per cluster issuer, with probe subjects for wildcard
+ * reach); namespace → who can create pods, service accounts or tokens there (RBAC); role → effective
+ * permissions and tier. Pure: built from an Inventory, no I/O.
+ */
+import { compilePolicy } from '../policy/compile.js'
+import type { CompiledPolicy } from '../policy/compile.js'
+import type { StatementRef } from '../policy/decision.js'
+import { evaluate } from '../policy/evaluate.js'
+import { matchWildcard } from '../policy/wildcard.js'
+import type { TrustStatement } from './lib/trust-doc.js'
+import { EKS_ISSUER, SA_PREFIX, claimConditions, hasWild, readTrustStatements, splitSub } from './lib/trust-doc.js'
+import type { ClusterObj, IamRoleObj, Inventory, OidcProviderObj, ServiceAccountObj, WorkloadObj } from './model.js'
+import { PolicyLibrary, rolePermissions } from './permissions.js'
+import type { RolePermissions, Tier } from './permissions.js'
+import { RbacIndex } from './rbac.js'
+
+export const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn'
+export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience'
+export const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
+
+export type Scope = 'CLUSTER' | 'ANYNS' | 'NS' | 'EXACT' | 'NONE'
+
+export interface GraphOptions {
+  /** Probe namespace and service account names: made up, so only a wildcard admits them. */
+  readonly probeNamespace?: string
+  readonly probeServiceAccount?: string
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+export interface ClusterNode {
+  readonly name: string
+  readonly issuerHost: string | undefined
+  /** True when the issuer was inferred from the roles the cluster's service accounts name. */
+  readonly inferred: boolean
+  readonly obj: ClusterObj | undefined
+  readonly env: string | undefined
+  readonly namespaces: Set<string>
+  /** Whether Namespace objects were loaded (else namespaces are inferred from other objects). */
+  readonly namespacesKnown: boolean
+  readonly serviceAccounts: SaNode[]
+}
+
+export interface SaNode {
+  readonly cluster: string
+  readonly namespace: string
+  readonly name: string
+  /** Undefined when only workloads reference it. */
+  readonly obj: ServiceAccountObj | undefined
+  readonly roleArn: string | undefined
+  readonly audience: string
+  readonly workloads: WorkloadObj[]
+  readonly controllers: Set<string>
+  readonly appNames: Set<string>
+  /** Roles whose trust admits this SA (on its cluster's issuer). */
+  readonly assumable: RoleNode[]
+  readonly rbacBindings: string[]
+}
+
+export interface ExactSub {
+  readonly namespace: string
+  readonly name: string
+  readonly namespaceExists: boolean
+  readonly serviceAccountExists: boolean
+  readonly admitted: boolean
+}
+
+export interface IssuerReach {
+  readonly host: string
+  readonly providerArn: string
+  readonly provider: OidcProviderObj | undefined
+  readonly cluster: ClusterNode | undefined
+  /** OIDC statements naming this issuer. */
+  readonly statements: readonly TrustStatement[]
+  readonly scope: Scope
+  /** Names admitted in any namespace (scope ANYNS). */
+  readonly anyNamespaceNames: readonly string[]
+  /** Namespaces where any name is admitted (scope NS). */
+  readonly namespaces: readonly string[]
+  /** Existing SAs of the audited cluster the trust admits. */
+  readonly admitted: readonly SaNode[]
+  readonly exactSubs: readonly ExactSub[]
+  /** `sub` values with `*`/`?`. */
+  readonly wildcardSubs: readonly string[]
+  /** Statements that admitted the probe (or the first admitted subject). */
+  readonly admittingStatements: readonly StatementRef[]
+  /** Whether the admitting statements carry a positive condition on `<host>:sub`. */
+  readonly positiveSub: boolean
+  /** Whether a made-up audience is admitted too (undefined when nothing is admitted). */
+  readonly audUnrestricted: boolean | undefined
+}
+
+export interface RoleNode {
+  readonly obj: IamRoleObj
+  readonly statements: readonly TrustStatement[]
+  readonly trust: CompiledPolicy | undefined
+  readonly oidcStatements: readonly TrustStatement[]
+  readonly podIdStatements: readonly TrustStatement[]
+  /** Whether this is a workload identity role (IRSA or Pod Identity trust). */
+  readonly workload: boolean
+  readonly reach: IssuerReach[]
+  readonly perms: RolePermissions
+  readonly annotatedBy: SaNode[]
+  /** Workloads that set AWS_ROLE_ARN to this role. */
+  readonly envRefs: WorkloadObj[]
+}
+
+export interface AuditGraph {
+  readonly inventory: Inventory
+  readonly clusters: Map<string, ClusterNode>
+  readonly roles: RoleNode[]
+  readonly roleByArn: Map<string, RoleNode>
+  readonly serviceAccounts: SaNode[]
+  readonly saByKey: Map<string, SaNode>
+  readonly rbac: RbacIndex
+  readonly probe: { readonly namespace: string; readonly serviceAccount: string }
+  readonly nodeRoles: Map<string, string[]>
+  /** The service account each workload runs as. */
+  readonly saOfWorkload: Map<WorkloadObj, SaNode>
+}
+
+export function saKey(cluster: string, ns: string, name: string): string {
+  return `${cluster}/${ns}/${name}`
+}
+
+/** Role ARN → `account:name` (paths ignored), the key annotations are matched on. */
+export function roleKey(arn: string): string | undefined {
+  const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn.trim())
+  return m === null ? undefined : `${m[1] as string}:${m[2] as string}`
+}
+
+export function findRole(graph: AuditGraph, arn: string): RoleNode | undefined {
+  const k = roleKey(arn)
+  return k === undefined ? undefined : graph.roleByArn.get(k)
+}
+
+export function tierOf(role: RoleNode | undefined): Tier {
+  return role?.perms.tier ?? 'P4'
+}
+
+function envValue(w: WorkloadObj, name: string): string | undefined {
+  for (const c of w.pod.containers) for (const e of c.env) if (e.name === name && e.value !== undefined) return e.value
+  return undefined
+}
+
+export function roleArnFromEnv(w: WorkloadObj): string | undefined {
+  return envValue(w, 'AWS_ROLE_ARN')
+}
+
+/** The top-level controller of a workload: Pod → ReplicaSet → Deployment, Job → CronJob. */
+function topController(w: WorkloadObj, byName: Map<string, WorkloadObj>): string {
+  let cur: { kind: string; name: string } = { kind: w.kind, name: w.name }
+  let owners = w.owners
+  for (let i = 0; i < 4 && owners.length > 0; i++) {
+    const o = owners[0] as { kind: string; name: string }
+    cur = { kind: o.kind, name: o.name }
+    const next = byName.get(`${w.cluster}/${w.namespace}/${o.kind}/${o.name}`)
+    if (next !== undefined) owners = next.owners
+    else {
+      if (o.kind === 'ReplicaSet') cur = { kind: 'Deployment', name: o.name.replace(/-[a-z0-9]{5,10}$/, '') }
+      else if (o.kind === 'Job' && /-\d{8,}$/.test(o.name)) cur = { kind: 'CronJob', name: o.name.replace(/-\d{8,}$/, '') }
+      break
+    }
+  }
+  return `${cur.kind}/${cur.name}`
+}
+
+export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGraph {
+  const probe = { namespace: options.probeNamespace ?? 'zz-irsa-audit-ns-4f1c', serviceAccount: options.probeServiceAccount ?? 'zz-irsa-audit-sa-9b7e' }
+  const warnings = inv.warnings
+  const clusters = new Map<string, ClusterNode>()
+  const clusterObjs = new Map(inv.iam.clusters.map((c) => [c.name, c]))
+  const ensureCluster = (name: string): ClusterNode => {
+    let c = clusters.get(name)
+    if (c === undefined) {
+      const obj = clusterObjs.get(name) ?? (clusterObjs.size === 1 && name === 'default' ? inv.iam.clusters[0] : undefined)
+      c = { name, issuerHost: obj?.issuerHost, inferred: false, obj, env: obj?.env, namespaces: new Set(), namespacesKnown: false, serviceAccounts: [] }
+      clusters.set(name, c)
+    }
+    return c
+  }
+  for (const c of inv.iam.clusters) ensureCluster(c.name)
+  for (const n of inv.k8s.namespaces) {
+    const c = ensureCluster(n.cluster)
+    c.namespaces.add(n.name)
+    if (!c.namespacesKnown) clusters.set(c.name, { ...c, namespacesKnown: true })
+  }
+  const saByKey = new Map<string, SaNode>()
+  const serviceAccounts: SaNode[] = []
+  const rbac = new RbacIndex(inv.k8s)
+  const addSa = (cluster: string, ns: string, name: string, obj: ServiceAccountObj | undefined): SaNode => {
+    const key = saKey(cluster, ns, name)
+    let n = saByKey.get(key)
+    if (n === undefined) {
+      n = {
+        cluster,
+        namespace: ns,
+        name,
+        obj,
+        roleArn: obj?.annotations[ROLE_ANNOTATION]?.trim() || undefined,
+        audience: obj?.annotations[AUDIENCE_ANNOTATION] ?? DEFAULT_AUDIENCE,
+        workloads: [],
+        controllers: new Set(),
+        appNames: new Set(),
+        assumable: [],
+        rbacBindings: rbac.bindingsOf(cluster, ns, name),
+      }
+      saByKey.set(key, n)
+      if (obj !== undefined) {
+        serviceAccounts.push(n)
+        ensureCluster(cluster).serviceAccounts.push(n)
+      }
+    }
+    return n
+  }
+  for (const sa of inv.k8s.serviceAccounts) {
+    addSa(sa.cluster, sa.namespace, sa.name, sa)
+    const c = ensureCluster(sa.cluster)
+    if (!c.namespacesKnown) c.namespaces.add(sa.namespace)
+  }
+  const wByName = new Map<string, WorkloadObj>()
+  for (const w of inv.k8s.workloads) wByName.set(`${w.cluster}/${w.namespace}/${w.kind}/${w.name}`, w)
+  const saOfWorkload = new Map<WorkloadObj, SaNode>()
+  for (const w of inv.k8s.workloads) {
+    const c = ensureCluster(w.cluster)
+    if (!c.namespacesKnown) c.namespaces.add(w.namespace)
+    const sa = addSa(w.cluster, w.namespace, w.pod.serviceAccountName, undefined)
+    saOfWorkload.set(w, sa)
+    sa.workloads.push(w)
+    sa.controllers.add(topController(w, wByName))
+    const app = w.podLabels['app.kubernetes.io/name'] ?? w.labels['app.kubernetes.io/name']
+    if (app !== undefined) sa.appNames.add(app)
+  }
+
+  // Roles.
+  const lib = new PolicyLibrary(inv.iam.policies, warnings)
+  const roleByArn = new Map<string, RoleNode>()
+  const roles: RoleNode[] = []
+  const clusterArns = inv.iam.clusters.map((c) => c.arn).filter((a): a is string => a !== undefined)
+  const total = inv.iam.roles.length
+  inv.iam.roles.forEach((r, i) => {
+    const statements = readTrustStatements(r.trustDocument)
+    let trust: CompiledPolicy | undefined
+    if (r.trustDocument !== undefined) {
+      try {
+        trust = compilePolicy(r.trustDocument, { kind: 'trust', name: `${r.name} trust policy` })
+      } catch (e) {
+        warnings.push({ file: r.source.file, object: `${r.arn} AssumeRolePolicyDocument`, message: `trust policy does not compile: ${(e as Error).message}` })
+      }
+    }
+    const oidc = statements.filter((s) => s.isOidc)
+    const podId = statements.filter((s) => s.isPodId)
+    const node: RoleNode = {
+      obj: r,
+      statements,
+      trust,
+      oidcStatements: oidc,
+      podIdStatements: podId,
+      workload: oidc.length + podId.length > 0,
+      reach: [],
+      perms: rolePermissions(r, lib, warnings, clusterArns),
+      annotatedBy: [],
+      envRefs: [],
+    }
+    roles.push(node)
+    const k = roleKey(r.arn)
+    if (k !== undefined) roleByArn.set(k, node)
+    if (i % 500 === 0) options.onProgress?.(i, total)
+  })
+  for (const sa of serviceAccounts) {
+    if (sa.roleArn === undefined) continue
+    const k = roleKey(sa.roleArn)
+    const role = k === undefined ? undefined : roleByArn.get(k)
+    role?.annotatedBy.push(sa)
+  }
+  for (const w of inv.k8s.workloads) {
+    const arn = roleArnFromEnv(w)
+    const k = arn === undefined ? undefined : roleKey(arn)
+    const role = k === undefined ? undefined : roleByArn.get(k)
+    role?.envRefs.push(w)
+  }
+
+  // Cluster issuers: given, or inferred from the EKS issuers the cluster's annotated roles trust.
+  for (const [name, c] of clusters) {
+    if (c.issuerHost !== undefined) continue
+    const votes = new Map<string, number>()
+    for (const sa of c.serviceAccounts) {
+      const k = sa.roleArn === undefined ? undefined : roleKey(sa.roleArn)
+      const role = k === undefined ? undefined : roleByArn.get(k)
+      for (const s of role?.oidcStatements ?? []) for (const p of s.providers) if (EKS_ISSUER.test(p.host)) votes.set(p.host, (votes.get(p.host) ?? 0) + 1)
+    }
+    const best = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]
+    if (best !== undefined) {
+      clusters.set(name, { ...c, issuerHost: best[0], inferred: true })
+      warnings.push({ file: '(inputs)', object: `cluster ${name}`, message: `no cluster issuer given (--eks-cluster or --cluster-issuer); inferred ${best[0]} from the roles its service accounts name` })
+    } else if (c.serviceAccounts.length > 0) {
+      warnings.push({ file: '(inputs)', object: `cluster ${name}`, message: 'no cluster issuer given and none could be inferred; trust reach is computed for probes only' })
+    }
+  }
+  const clusterByHost = new Map<string, ClusterNode>()
+  for (const c of clusters.values()) if (c.issuerHost !== undefined) clusterByHost.set(c.issuerHost.toLowerCase(), c)
+  const providerByArn = new Map((inv.iam.providers ?? []).map((p) => [p.arn, p]))
+  const sasByNs = new Map<string, SaNode[]>()
+  const sasByName = new Map<string, SaNode[]>()
+  for (const sa of serviceAccounts) {
+    const a = `${sa.cluster}/${sa.namespace}`
+    const la = sasByNs.get(a)
+    if (la === undefined) sasByNs.set(a, [sa])
+    else la.push(sa)
+    const b = `${sa.cluster}/${sa.name}`
+    const lb = sasByName.get(b)
+    if (lb === undefined) sasByName.set(b, [sa])
+    else lb.push(sa)
+  }
+
+  for (const role of roles) {
+    if (role.trust === undefined || role.oidcStatements.length === 0) continue
+    const hosts = new Map<string, { arn: string; statements: TrustStatement[] }>()
+    for (const s of role.oidcStatements) {
+      for (const p of s.providers) {
+        const e = hosts.get(p.host) ?? { arn: p.arn, statements: [] }
+        if (!e.statements.includes(s)) e.statements.push(s)
+        hosts.set(p.host, e)
+      }
+    }
+    for (const [host, { arn, statements }] of hosts) {
+      role.reach.push(issuerReach(role, host, arn, statements, providerByArn.get(arn), clusterByHost.get(host.toLowerCase()), probe, sasByNs, sasByName))
+    }
+    for (const r of role.reach) for (const sa of r.admitted) sa.assumable.push(role)
+  }
+  const nodeRoles = new Map<string, string[]>()
+  for (const e of inv.k8s.awsAuthNodeRoles) nodeRoles.set(e.cluster, [...(nodeRoles.get(e.cluster) ?? []), e.roleArn])
+  options.onProgress?.(total, total)
+  return { inventory: inv, clusters, roles, roleByArn, serviceAccounts, saByKey, rbac, probe, nodeRoles, saOfWorkload }
+}
+
+function issuerReach(
+  role: RoleNode,
+  host: string,
+  providerArn: string,
+  statements: TrustStatement[],
+  provider: OidcProviderObj | undefined,
+  cluster: ClusterNode | undefined,
+  probe: { namespace: string; serviceAccount: string },
+  sasByNs: Map<string, SaNode[]>,
+  sasByName: Map<string, SaNode[]>,
+): IssuerReach {
+  const r = role.obj
+  const trust = role.trust as CompiledPolicy
+  const principal = `arn:${r.partition}:iam::${r.accountId}:oidc-provider/${host}`
+  const auds = provider?.clientIds !== undefined && provider.clientIds.length > 0 ? provider.clientIds : [DEFAULT_AUDIENCE]
+  const decide = (sub: string, aud: string): readonly StatementRef[] | undefined => {
+    const d = evaluate(
+      { principal, principalType: 'Federated', action: 'sts:AssumeRoleWithWebIdentity', resource: r.arn, context: { [`${host}:sub`]: sub, [`${host}:aud`]: aud } },
+      { resource: [trust] },
+    )
+    return d.decision === 'Allow' ? d.statements : undefined
+  }
+  const admits = (ns: string, sa: string, aud?: string): readonly StatementRef[] | undefined => {
+    for (const a of aud === undefined ? auds : [aud]) {
+      const s = decide(`${SA_PREFIX}${ns}:${sa}`, a)
+      if (s !== undefined) return s
+    }
+    return undefined
+  }
+  // Static reading of the sub values.
+  const subConds = statements.flatMap((s) => claimConditions(s, host, 'sub'))
+  const positiveValues = subConds.filter((c) => c.positive).flatMap((c) => c.values)
+  const unusual = subConds.some((c) => !c.positive) || subConds.length === 0
+  const wildcardSubs = [...new Set(positiveValues.filter(hasWild))]
+  const literal = [...new Set(positiveValues.filter((v) => !hasWild(v)))]
+
+  let admittingStatements: readonly StatementRef[] = []
+  const clusterWide = admits(probe.namespace, probe.serviceAccount)
+  let scope: Scope = 'NONE'
+  const anyNs: string[] = []
+  const nsScopes: string[] = []
+  let admitted: SaNode[] = []
+  const clusterSas = cluster?.serviceAccounts ?? []
+  if (clusterWide !== undefined) {
+    scope = 'CLUSTER'
+    admittingStatements = clusterWide
+    admitted = [...clusterSas]
+  } else {
+    // Candidate existing SAs: those a positive sub pattern could match, or every SA when the grammar is unusual.
+    let candidates: SaNode[]
+    if (cluster === undefined) candidates = []
+    else if (unusual) candidates = clusterSas
+    else {
+      const set = new Set<SaNode>()
+      for (const v of positiveValues) {
+        const p = splitSub(v)
+        if (p === undefined) {
+          if (hasWild(v)) for (const sa of clusterSas) if (matchWildcard(v, `${SA_PREFIX}${sa.namespace}:${sa.name}`)) set.add(sa)
+          continue
+        }
+        const pool = !hasWild(p.ns) ? (sasByNs.get(`${cluster.name}/${p.ns}`) ?? []) : !hasWild(p.name) ? (sasByName.get(`${cluster.name}/${p.name}`) ?? []) : clusterSas
+        for (const sa of pool) if (matchWildcard(v, `${SA_PREFIX}${sa.namespace}:${sa.name}`)) set.add(sa)
+      }
+      candidates = [...set]
+    }
+    for (const sa of candidates) {
+      const s = admits(sa.namespace, sa.name, sa.audience === DEFAULT_AUDIENCE ? undefined : sa.audience) ?? (sa.audience === DEFAULT_AUDIENCE ? undefined : admits(sa.namespace, sa.name))
+      if (s !== undefined) {
+        admitted.push(sa)
+        if (admittingStatements.length === 0) admittingStatements = s
+      }
+    }
+    const names = new Set<string>(['default'])
+    for (const v of positiveValues) {
+      const p = splitSub(v)
+      if (p !== undefined && hasWild(p.ns) && !hasWild(p.name)) names.add(p.name)
+    }
+    for (const sa of admitted) names.add(sa.name)
+    for (const n of names) {
+      const s = admits(probe.namespace, n)
+      if (s !== undefined) {
+        anyNs.push(n)
+        if (admittingStatements.length === 0) admittingStatements = s
+      }
+    }
+    const namespaces = new Set<string>()
+    for (const v of positiveValues) {
+      const p = splitSub(v)
+      if (p === undefined) continue
+      if (!hasWild(p.ns)) namespaces.add(p.ns)
+      else if (cluster !== undefined) for (const ns of cluster.namespaces) if (matchWildcard(p.ns, ns)) namespaces.add(ns)
+    }
+    for (const sa of admitted) namespaces.add(sa.namespace)
+    for (const ns of namespaces) {
+      const s = admits(ns, probe.serviceAccount)
+      if (s !== undefined) {
+        nsScopes.push(ns)
+        if (admittingStatements.length === 0) admittingStatements = s
+      }
+    }
+    if (anyNs.length > 0) scope = 'ANYNS'
+    else if (nsScopes.length > 0) scope = 'NS'
+  }
+  const exactSubs: ExactSub[] = []
+  for (const v of literal) {
+    const p = splitSub(v)
+    if (p === undefined) continue
+    const s = admits(p.ns, p.name)
+    if (s !== undefined && admittingStatements.length === 0) admittingStatements = s
+    exactSubs.push({
+      namespace: p.ns,
+      name: p.name,
+      namespaceExists: cluster === undefined ? true : cluster.namespaces.has(p.ns),
+      serviceAccountExists: cluster === undefined ? true : (sasByNs.get(`${cluster.name}/${p.ns}`) ?? []).some((sa) => sa.name === p.name),
+      admitted: s !== undefined,
+    })
+  }
+  if (scope === 'NONE' && (admitted.length > 0 || exactSubs.some((e) => e.admitted))) scope = 'EXACT'
+  // Audience: is a made-up audience admitted for a subject that is admitted?
+  let audUnrestricted: boolean | undefined
+  const testSub =
+    scope === 'CLUSTER'
+      ? { ns: probe.namespace, name: probe.serviceAccount }
+      : admitted[0] !== undefined
+        ? { ns: admitted[0].namespace, name: admitted[0].name }
+        : exactSubs.find((e) => e.admitted) !== undefined
+          ? { ns: (exactSubs.find((e) => e.admitted) as ExactSub).namespace, name: (exactSubs.find((e) => e.admitted) as ExactSub).name }
+          : nsScopes[0] !== undefined
+            ? { ns: nsScopes[0], name: probe.serviceAccount }
+            : anyNs[0] !== undefined
+              ? { ns: probe.namespace, name: anyNs[0] }
+              : undefined
+  if (testSub !== undefined) audUnrestricted = admits(testSub.ns, testSub.name, 'zz-irsa-audit-probe-audience') !== undefined
+  const admittingIdx = new Set(admittingStatements.map((s) => s.index))
+  const admittingStmts = statements.filter((s) => admittingIdx.has(s.index))
+  const positiveSub = (admittingStmts.length > 0 ? admittingStmts : statements).some((s) => claimConditions(s, host, 'sub').some((c) => c.positive))
+  return {
+    host,
+    providerArn,
+    provider,
+    cluster,
+    statements,
+    scope,
+    anyNamespaceNames: anyNs,
+    namespaces: nsScopes,
+    admitted,
+    exactSubs,
+    wildcardSubs,
+    admittingStatements,
+    positiveSub,
+    audUnrestricted,
+  }
+}

@@ -1,0 +1,54 @@
+import type { FindingDraft, Rule, Severity } from '../finding.js'
+import { escalateByTier } from '../finding.js'
+import { cap } from '../lib/helpers.js'
+import { roleRef, saName } from '../refs.js'
+
+export const r03: Rule = {
+  meta: {
+    ref: 'R03',
+    id: 'IRSA-TRUST-003',
+    title: 'Wildcard sub admits more than one workload',
+    severity: 'high',
+    layer: 'IAM',
+    rationale: 'A StringLike sub with * or ? admits every service account the pattern matches, including ones created later: the whole cluster, a name in every namespace (*:default), or a whole namespace.',
+    remediation: 'Replace the pattern with StringEquals on the exact subjects (system:serviceaccount:<namespace>:<name>), one role per application.',
+    mappings: { nhi: ['NHI6', 'NHI5'], csf: ['PR.AA-05', 'PR.AA-02'], zt: ['ZT3'] },
+  },
+  check({ graph }) {
+    const out: FindingDraft[] = []
+    for (const role of graph.roles) {
+      for (const r of role.reach) {
+        let base: Severity
+        let what: string
+        if (r.scope === 'CLUSTER' && r.positiveSub) {
+          base = 'high'
+          what = 'any service account in any namespace'
+        } else if (r.scope === 'ANYNS') {
+          base = 'high'
+          what = `${r.anyNamespaceNames.map((n) => `"${n}"`).join(', ')} in every namespace`
+        } else if (r.scope === 'NS') {
+          base = 'medium'
+          what = `any service account in namespace${r.namespaces.length === 1 ? '' : 's'} ${r.namespaces.join(', ')}`
+        } else continue
+        out.push({
+          severity: escalateByTier(base, role.perms.tier),
+          message: `${role.obj.arn} trust on ${r.host} uses a wildcard sub (${r.wildcardSubs.join(', ') || 'pattern'}) that admits ${what}; ${r.admitted.length} existing service account(s) match.`,
+          resources: [roleRef(role)],
+          evidence: {
+            issuer: r.host,
+            scope: r.scope,
+            patterns: r.wildcardSubs,
+            namespaces: r.namespaces,
+            anyNamespaceNames: r.anyNamespaceNames,
+            matchingServiceAccounts: cap(r.admitted.map(saName)),
+            matchingCount: r.admitted.length,
+            statements: r.admittingStatements.map((s) => s.index),
+            tier: role.perms.tier,
+          },
+          key: `${role.obj.arn}|${r.host}|${r.scope}`,
+        })
+      }
+    }
+    return out
+  },
+}
