@@ -12,10 +12,14 @@ import { execCommand } from './exec.js'
 import { listSigningKeys, rotateSigningKey } from './keys.js'
 import { formatLogLine, parseDuration, readLog } from './log.js'
 import { startServer } from './serve.js'
+import { applyCommand, loadConfigFile } from './apply.js'
+import { formatApplyReport } from '../config/apply.js'
 import { withState } from './state.js'
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from '../server/bootstrap.js'
 import { issueServiceAccountToken } from '../server/issue-token.js'
 import { IrsaError } from '../errors.js'
+import { registerAuditCommands } from './audit.js'
+import { registerWebhookCommands } from './webhook.js'
 
 const VERSION = '0.1.0'
 
@@ -77,7 +81,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--signing-algorithm <alg>', 'algorithm of the first signing key').choices(['RS256', 'ES256']).default('RS256'))
     .option('--demo', 'create a demo namespace, service account and least-privilege role')
     .option('--log', 'log requests as JSON lines (never secrets)')
-    .action(async (o: { host: string; port: number; data: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean }) => {
+    .option('--config <file>', 'apply this declarative config (YAML) at start')
+    .action(async (o: { host: string; port: number; data: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string }) => {
+      const config = o.config === undefined ? undefined : await loadConfigFile(o.config)
       const serving = await startServer(
         {
           host: o.host,
@@ -89,6 +95,7 @@ export function buildProgram(): Command {
           signingAlgorithm: o.signingAlgorithm,
           demo: o.demo ?? false,
           logger: o.log ?? false,
+          ...(config === undefined ? {} : { config }),
         },
         (line) => process.stdout.write(`${line}\n`),
       )
@@ -101,6 +108,18 @@ export function buildProgram(): Command {
         process.on('SIGINT', stop)
         process.on('SIGTERM', stop)
       })
+    })
+
+  program
+    .command('apply')
+    .description('Apply a declarative config (YAML) to a running server; exit 2 on a bad file, 1 on a conflict')
+    .argument('<file>', 'config file')
+    .option('--endpoint <url>', 'server URL (default: the one recorded in --data, else http://127.0.0.1:7788)')
+    .option('--data <dir>', 'state directory (for the endpoint and admin credentials)', DEFAULT_DATA_DIR)
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (file: string, o: { endpoint?: string; data: string; format: 'text' | 'json' }) => {
+      const report = await applyCommand(file, { data: o.data, ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }) })
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify(report)}\n` : `${formatApplyReport(report).join('\n')}\n`)
     })
 
   program
@@ -207,6 +226,14 @@ export function buildProgram(): Command {
       const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined
       for (const r of rows) process.stdout.write(o.format === 'json' ? `${JSON.stringify(r)}\n` : `${formatLogLine(r, color)}\n`)
     })
+
+  // `irsa webhook` and `irsa webhook manifests` (src/cli/webhook.ts).
+  registerWebhookCommands(program)
+
+  // The auditor: `irsa audit`, `irsa audit rules`, `irsa who-can`, `irsa what-can` (src/cli/audit.ts).
+  registerAuditCommands(program, (code) => {
+    process.exitCode = code
+  })
 
   return program
 }

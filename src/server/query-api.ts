@@ -70,8 +70,10 @@ export async function queryApi(app: FastifyInstance, rt: Runtime): Promise<void>
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     let service: Service = 'sts'
     try {
-      if (req.method === 'POST' && body.length > 0 && !isForm(req.headers['content-type'])) {
-        throw new AwsError('UnsupportedMediaType', 'The request body must be application/x-www-form-urlencoded')
+      // Decide on the declared body, not on what a parser made of it: a JSON body is parsed into an
+      // object by fastify's default parser and would otherwise look like no body at all.
+      if (req.method === 'POST' && hasBody(req) && !isForm(req.headers['content-type'])) {
+        throw new AwsError('UnsupportedMediaType', FORM_ONLY)
       }
       const q = QueryParams.parse(req.method === 'GET' || body.length === 0 ? rawQuery : body.toString('utf8'))
       const action = q.action
@@ -104,8 +106,30 @@ export async function queryApi(app: FastifyInstance, rt: Runtime): Promise<void>
       return send(reply, err.status, errorBody(err, service, requestId), requestId)
     }
   }
-  app.post('/', handle)
-  app.get('/', handle)
+  // Failures before the handler runs (body too large, a body the content-type parser rejects) still
+  // answer in AWS's XML with a request id in both the header and the body.
+  const onError = (err: Error & { statusCode?: number }, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const requestId = rt.random.uuid()
+    const status = err.statusCode ?? 500
+    const e =
+      status === 413
+        ? new AwsError('ValidationError', 'Request body too large', { status: 413 })
+        : status < 500 && req.method === 'POST' && !isForm(req.headers['content-type'])
+          ? new AwsError('UnsupportedMediaType', FORM_ONLY)
+          : status < 500
+            ? new AwsError('MalformedQueryString', err.message, { status })
+            : internal(err, req)
+    return send(reply, e.status, errorBody(e, 'sts', requestId), requestId)
+  }
+  app.post('/', { errorHandler: onError }, handle)
+  app.get('/', { errorHandler: onError }, handle)
+}
+
+const FORM_ONLY = 'The request body must be application/x-www-form-urlencoded'
+
+function hasBody(req: FastifyRequest): boolean {
+  const length = req.headers['content-length']
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined
 }
 
 function isForm(contentType: string | undefined): boolean {

@@ -1,0 +1,269 @@
+/**
+ * The declarative config file (`irsa serve --config`, `irsa apply`): OIDC providers, managed
+ * policies, roles and service-account bindings, in YAML. Validation is strict: an unknown key, a
+ * wrong type or an invalid policy document is an error naming the YAML path and line, raised as
+ * `ERR_CLI_INPUT` so the CLI prints one line and exits 2. Policy documents are checked with the
+ * same rules IAM applies on write (checkPolicyDocument).
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml'
+import type { Node as YamlNode } from 'yaml'
+import { AwsError } from '../aws/aws-error.js'
+import { IrsaError } from '../errors.js'
+import { NAME, PATH } from '../iam/actions/params.js'
+import { checkPolicyDocument } from '../iam/actions/policy-document.js'
+import type { Tag } from '../iam/model.js'
+import type { PolicyKind } from '../policy/kind.js'
+import { issuerUrlProblem } from '../tokens/issuer-url.js'
+
+export interface ProviderSpec {
+  /** As written, trailing slashes removed. */
+  readonly url: string
+  readonly clientIds: readonly string[]
+  readonly thumbprints: readonly string[]
+}
+
+export interface PolicySpec {
+  readonly name: string
+  readonly path: string
+  /** JSON text (an object in the file is serialised with 2-space indentation). */
+  readonly document: string
+}
+
+/** A managed policy reference: a policy declared in the file (by name) or any ARN. */
+export type PolicyRef = { readonly kind: 'name'; readonly name: string } | { readonly kind: 'arn'; readonly arn: string }
+
+export interface ServiceAccountRef {
+  readonly namespace: string
+  readonly name: string
+}
+
+export interface RoleSpec {
+  readonly name: string
+  readonly path: string
+  readonly description: string | undefined
+  readonly maxSessionDuration: number
+  /** The trust policy JSON; undefined means "generate it for serviceAccounts". */
+  readonly trust: string | undefined
+  /** Issuer URL the generated trust names; undefined means the server's own issuer. */
+  readonly provider: string | undefined
+  readonly inlinePolicies: ReadonlyMap<string, string>
+  readonly managedPolicies: readonly PolicyRef[]
+  readonly permissionsBoundary: PolicyRef | undefined
+  readonly tags: readonly Tag[]
+  readonly serviceAccounts: readonly ServiceAccountRef[]
+}
+
+export interface IrsaConfig {
+  readonly providers: readonly ProviderSpec[]
+  readonly policies: readonly PolicySpec[]
+  readonly roles: readonly RoleSpec[]
+}
+
+const THUMBPRINT = /^[0-9A-Fa-f]{40}$/
+/** Kubernetes names: a namespace is a DNS-1123 label, a service account a DNS-1123 subdomain. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+const POLICY_ARN = /^arn:aws[\w-]*:iam::(\d{12}|aws):policy\/.+/
+
+type Path = readonly (string | number)[]
+
+/** Reads a parsed YAML document with the source position of every node, for error messages. */
+class Reader {
+  private readonly lines: LineCounter
+  private readonly file: string
+
+  constructor(file: string, lines: LineCounter) {
+    this.file = file
+    this.lines = lines
+  }
+
+  fail(path: Path, node: YamlNode | null | undefined, message: string): never {
+    const where = path.length === 0 ? '(top level)' : path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
+    const offset = node?.range?.[0]
+    const line = offset === undefined ? '' : `:${this.lines.linePos(offset).line}`
+    throw new IrsaError('ERR_CLI_INPUT', `${this.file}${line}: ${where}: ${message}`, { path: `/${path.join('/')}` })
+  }
+
+  /** The pairs of a mapping, rejecting keys outside `allowed` and duplicates. */
+  map(path: Path, node: YamlNode | null | undefined, allowed: readonly string[] | undefined): Map<string, { key: YamlNode; value: YamlNode | null }> {
+    if (!isMap(node)) this.fail(path, node, 'expected a mapping')
+    const out = new Map<string, { key: YamlNode; value: YamlNode | null }>()
+    for (const pair of node.items) {
+      const key = pair.key as YamlNode | null
+      if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number')) this.fail(path, key ?? node, 'keys must be strings')
+      const name = String(key.value)
+      if (allowed !== undefined && !allowed.includes(name)) this.fail([...path, name], key, `unknown key (allowed: ${allowed.join(', ')})`)
+      if (out.has(name)) this.fail([...path, name], key, 'duplicate key')
+      out.set(name, { key, value: (pair.value as YamlNode | null) ?? null })
+    }
+    return out
+  }
+
+  seq(path: Path, node: YamlNode | null | undefined): YamlNode[] {
+    if (!isSeq(node)) this.fail(path, node, 'expected a list')
+    return node.items.map((n) => n as YamlNode)
+  }
+
+  string(path: Path, node: YamlNode | null | undefined, c: { min?: number; max?: number; pattern?: RegExp; what?: string } = {}): string {
+    if (!isScalar(node) || typeof node.value !== 'string') this.fail(path, node, 'expected a string')
+    const v = node.value
+    if (c.min !== undefined && v.length < c.min) this.fail(path, node, `must be at least ${c.min} characters`)
+    if (c.max !== undefined && v.length > c.max) this.fail(path, node, `must be at most ${c.max} characters`)
+    if (c.pattern !== undefined && !c.pattern.test(v)) this.fail(path, node, `${JSON.stringify(v)} is not ${c.what ?? `of the form ${c.pattern.source}`}`)
+    return v
+  }
+
+  integer(path: Path, node: YamlNode | null | undefined, min: number, max: number): number {
+    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value)) this.fail(path, node, 'expected a whole number')
+    if (node.value < min || node.value > max) this.fail(path, node, `must be between ${min} and ${max}`)
+    return node.value
+  }
+
+  strings(path: Path, node: YamlNode | null | undefined, c: { min?: number; max?: number; pattern?: RegExp; what?: string } = {}): string[] {
+    return this.seq(path, node).map((n, i) => this.string([...path, i], n, c))
+  }
+
+  /** A policy document: a mapping (serialised to JSON) or a JSON string, checked as IAM would. */
+  document(path: Path, node: YamlNode | null | undefined, kind: PolicyKind, managed: boolean): string {
+    let text: string
+    if (isScalar(node) && typeof node.value === 'string') text = node.value
+    else if (isMap(node)) text = JSON.stringify(node.toJSON(), null, 2)
+    else this.fail(path, node, 'expected a policy document (a mapping, or a JSON string)')
+    try {
+      checkPolicyDocument(text, kind, { managed })
+    } catch (e) {
+      if (e instanceof AwsError) this.fail(path, node, `${e.code}: ${e.message.split('\n')[0] ?? ''}`)
+      throw e
+    }
+    return text
+  }
+}
+
+function policyRef(r: Reader, path: Path, node: YamlNode | null | undefined, declared: ReadonlySet<string>): PolicyRef {
+  const v = r.string(path, node, { min: 1, max: 2048 })
+  if (v.startsWith('arn:')) {
+    if (!POLICY_ARN.test(v)) r.fail(path, node, `${JSON.stringify(v)} is not a managed policy ARN`)
+    return { kind: 'arn', arn: v }
+  }
+  if (!declared.has(v.toLowerCase())) r.fail(path, node, `policy ${JSON.stringify(v)} is not declared under policies (refer to other policies by ARN)`)
+  return { kind: 'name', name: v }
+}
+
+function providerUrl(r: Reader, path: Path, node: YamlNode | null | undefined): string {
+  const url = r.string(path, node, { min: 1, max: 255 })
+  const problem = issuerUrlProblem(url)
+  if (problem !== undefined) r.fail(path, node, `${JSON.stringify(url)} is not an allowed issuer URL: ${problem}`)
+  return url.replace(/\/+$/, '')
+}
+
+/** Parse and validate a config file's text; `file` names it in error messages. */
+export function parseConfig(text: string, file = 'config'): IrsaConfig {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false })
+  const r: Reader = new Reader(file, lines)
+  const first = doc.errors[0]
+  if (first !== undefined) {
+    const line = lines.linePos(first.pos[0]).line
+    throw new IrsaError('ERR_CLI_INPUT', `${file}:${line}: invalid YAML: ${first.message.split('\n')[0] ?? ''}`)
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return { providers: [], policies: [], roles: [] }
+  const top = r.map([], doc.contents, ['providers', 'policies', 'roles'])
+
+  const providers: ProviderSpec[] = []
+  const providerNode = top.get('providers')?.value
+  for (const [i, n] of (providerNode === undefined || providerNode === null ? [] : r.seq(['providers'], providerNode)).entries()) {
+    const p: Path = ['providers', i]
+    const m = r.map(p, n, ['url', 'clientIds', 'thumbprints'])
+    const urlNode = m.get('url')
+    if (urlNode === undefined) r.fail(p, n, 'url is required')
+    const url = providerUrl(r, [...p, 'url'], urlNode.value)
+    if (providers.some((x) => x.url === url)) r.fail([...p, 'url'], urlNode.value, `provider ${url} is declared twice`)
+    const ids = m.get('clientIds')
+    const clientIds = ids === undefined ? ['sts.amazonaws.com'] : r.strings([...p, 'clientIds'], ids.value, { min: 1, max: 255 })
+    if (clientIds.length > 100) r.fail([...p, 'clientIds'], ids?.value, 'at most 100 client IDs')
+    const tp = m.get('thumbprints')
+    const thumbprints = tp === undefined ? [] : r.strings([...p, 'thumbprints'], tp.value, { pattern: THUMBPRINT, what: '40 hexadecimal characters' })
+    if (thumbprints.length > 5) r.fail([...p, 'thumbprints'], tp?.value, 'at most 5 thumbprints')
+    providers.push({ url, clientIds: [...new Set(clientIds)], thumbprints: thumbprints.map((t) => t.toLowerCase()) })
+  }
+
+  const policies: PolicySpec[] = []
+  const policyNode = top.get('policies')?.value
+  for (const [i, n] of (policyNode === undefined || policyNode === null ? [] : r.seq(['policies'], policyNode)).entries()) {
+    const p: Path = ['policies', i]
+    const m = r.map(p, n, ['name', 'path', 'document'])
+    const nameNode = m.get('name')
+    if (nameNode === undefined) r.fail(p, n, 'name is required')
+    const name = r.string([...p, 'name'], nameNode.value, { min: 1, max: 128, pattern: NAME, what: 'a valid IAM name ([\\w+=,.@-]+)' })
+    if (policies.some((x) => x.name.toLowerCase() === name.toLowerCase())) r.fail([...p, 'name'], nameNode.value, `policy ${name} is declared twice`)
+    const pathNode = m.get('path')
+    const path = pathNode === undefined ? '/' : r.string([...p, 'path'], pathNode.value, { max: 512, pattern: PATH, what: 'an IAM path (/ or /a/b/)' })
+    const docNode = m.get('document')
+    if (docNode === undefined) r.fail(p, n, 'document is required')
+    policies.push({ name, path, document: r.document([...p, 'document'], docNode.value, 'identity', true) })
+  }
+  const declared = new Set(policies.map((x) => x.name.toLowerCase()))
+
+  const roles: RoleSpec[] = []
+  const bound = new Map<string, string>()
+  const roleNode = top.get('roles')?.value
+  const roleKeys = ['name', 'path', 'description', 'maxSessionDuration', 'trust', 'provider', 'inlinePolicies', 'managedPolicies', 'permissionsBoundary', 'tags', 'serviceAccounts']
+  for (const [i, n] of (roleNode === undefined || roleNode === null ? [] : r.seq(['roles'], roleNode)).entries()) {
+    const p: Path = ['roles', i]
+    const m = r.map(p, n, roleKeys)
+    const get = (k: string): YamlNode | null | undefined => m.get(k)?.value
+    if (!m.has('name')) r.fail(p, n, 'name is required')
+    const name = r.string([...p, 'name'], get('name'), { min: 1, max: 64, pattern: NAME, what: 'a valid IAM role name ([\\w+=,.@-]+)' })
+    if (roles.some((x) => x.name.toLowerCase() === name.toLowerCase())) r.fail([...p, 'name'], get('name'), `role ${name} is declared twice`)
+    const path = m.has('path') ? r.string([...p, 'path'], get('path'), { max: 512, pattern: PATH, what: 'an IAM path (/ or /a/b/)' }) : '/'
+    const description = m.has('description') ? r.string([...p, 'description'], get('description'), { max: 1000 }) : undefined
+    const maxSessionDuration = m.has('maxSessionDuration') ? r.integer([...p, 'maxSessionDuration'], get('maxSessionDuration'), 3600, 43200) : 3600
+    const trust = m.has('trust') ? r.document([...p, 'trust'], get('trust'), 'trust', false) : undefined
+    const provider = m.has('provider') ? providerUrl(r, [...p, 'provider'], get('provider')) : undefined
+    if (provider !== undefined && trust !== undefined) r.fail([...p, 'provider'], get('provider'), 'provider only applies to a generated trust policy; remove it or remove trust')
+
+    const inlinePolicies = new Map<string, string>()
+    if (m.has('inlinePolicies')) {
+      for (const [k, v] of r.map([...p, 'inlinePolicies'], get('inlinePolicies'), undefined)) {
+        if (k.length > 128 || !NAME.test(k)) r.fail([...p, 'inlinePolicies', k], v.key, 'is not a valid IAM policy name ([\\w+=,.@-]+, at most 128)')
+        inlinePolicies.set(k, r.document([...p, 'inlinePolicies', k], v.value, 'identity', false))
+      }
+    }
+    const managedPolicies: PolicyRef[] = []
+    if (m.has('managedPolicies')) {
+      for (const [j, x] of r.seq([...p, 'managedPolicies'], get('managedPolicies')).entries()) managedPolicies.push(policyRef(r, [...p, 'managedPolicies', j], x, declared))
+      if (managedPolicies.length > 20) r.fail([...p, 'managedPolicies'], get('managedPolicies'), 'at most 20 managed policies per role')
+    }
+    const permissionsBoundary = m.has('permissionsBoundary') ? policyRef(r, [...p, 'permissionsBoundary'], get('permissionsBoundary'), declared) : undefined
+
+    const tags: Tag[] = []
+    if (m.has('tags')) {
+      for (const [k, v] of r.map([...p, 'tags'], get('tags'), undefined)) {
+        if (k.length < 1 || k.length > 128) r.fail([...p, 'tags', k], v.key, 'tag keys must be 1 to 128 characters')
+        if (tags.some((t) => t.Key.toLowerCase() === k.toLowerCase())) r.fail([...p, 'tags', k], v.key, 'duplicate tag key (tag keys are case-insensitive)')
+        tags.push({ Key: k, Value: r.string([...p, 'tags', k], v.value, { max: 256 }) })
+      }
+      if (tags.length > 50) r.fail([...p, 'tags'], get('tags'), 'at most 50 tags')
+    }
+
+    const serviceAccounts: ServiceAccountRef[] = []
+    if (m.has('serviceAccounts')) {
+      for (const [j, x] of r.seq([...p, 'serviceAccounts'], get('serviceAccounts')).entries()) {
+        const sp: Path = [...p, 'serviceAccounts', j]
+        const v = r.string(sp, x)
+        const [ns, sa, extra] = v.split('/')
+        if (ns === undefined || sa === undefined || extra !== undefined || !DNS_LABEL.test(ns) || sa.length > 253 || !DNS_SUBDOMAIN.test(sa)) {
+          r.fail(sp, x, `${JSON.stringify(v)} is not namespace/name (Kubernetes names: lower-case letters, digits, '-')`)
+        }
+        const other = bound.get(v)
+        if (other !== undefined) r.fail(sp, x, `service account ${v} is already bound to role ${other}`)
+        bound.set(v, name)
+        serviceAccounts.push({ namespace: ns, name: sa })
+      }
+    }
+    if (trust === undefined && serviceAccounts.length === 0) r.fail(p, n, 'give trust, or serviceAccounts to generate it from')
+
+    roles.push({ name, path, description, maxSessionDuration, trust, provider, inlinePolicies, managedPolicies, permissionsBoundary, tags, serviceAccounts })
+  }
+  return { providers, policies, roles }
+}
