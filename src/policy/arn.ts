@@ -11,8 +11,8 @@ export interface Arn {
   readonly resource: string
 }
 
-/** Split an ARN into its six segments; undefined when the text is not ARN-shaped. */
-export function parseArn(text: string): Arn | undefined {
+/** The six colon-separated segments of ARN-shaped text (split at the first five colons). */
+export function arnSegments(text: string): string[] | undefined {
   const seg: string[] = []
   let from = 0
   for (let i = 0; i < 5; i++) {
@@ -21,13 +21,20 @@ export function parseArn(text: string): Arn | undefined {
     seg.push(text.slice(from, at))
     from = at + 1
   }
-  if (seg[0] !== 'arn') return undefined
+  seg.push(text.slice(from))
+  return seg
+}
+
+/** Split an ARN into its six segments; undefined when the text is not ARN-shaped. */
+export function parseArn(text: string): Arn | undefined {
+  const seg = arnSegments(text)
+  if (seg === undefined || seg[0] !== 'arn') return undefined
   return {
     partition: seg[1] as string,
     service: seg[2] as string,
     region: seg[3] as string,
     account: seg[4] as string,
-    resource: text.slice(from),
+    resource: seg[5] as string,
   }
 }
 

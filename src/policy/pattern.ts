@@ -5,7 +5,7 @@
  * value (the pattern is "effectively null": positive operators fail, negated ones succeed).
  */
 import type { RequestContext } from './context.js'
-import { splitArnPattern } from './arn.js'
+import { arnSegments, splitArnPattern } from './arn.js'
 import { parseTemplate, resolveGlob, resolveText } from './template.js'
 import type { Template } from './template.js'
 import { compileGlob } from './wildcard.js'
@@ -85,7 +85,7 @@ export function compileArnPattern(raw: string, o: ArnPatternOptions): ValuePatte
   return {
     raw,
     match(v, ctx) {
-      const vs = splitArnValue(v)
+      const vs = arnSegments(v)
       if (vs === undefined) return false
       let unresolved = false
       for (let i = 0; i < 6; i++) {
@@ -102,18 +102,3 @@ function segmentPattern(raw: string, t: Template, ignoreCase: boolean): ValuePat
   if (raw === '*') return { raw, match: () => true }
   return globPattern(raw, t, ignoreCase)
 }
-
-/** Six segments of a request value (no variables there). */
-function splitArnValue(v: string): string[] | undefined {
-  const out: string[] = []
-  let from = 0
-  for (let i = 0; i < 5; i++) {
-    const at = v.indexOf(':', from)
-    if (at < 0) return undefined
-    out.push(v.slice(from, at))
-    from = at + 1
-  }
-  out.push(v.slice(from))
-  return out
-}
-
