@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   ERR_REQUEST_SHAPE: 'An evaluation request is malformed.',
   ERR_CASE_SHAPE: 'An evaluation case line is malformed.',
   ERR_STATE: 'The server state is missing something it needs (not initialised, or no key).',
+  ERR_STORE_URL: 'A --store URL names no supported store (postgres://, postgresql:// or sqlite:PATH).',
+  ERR_STORE_UNAVAILABLE: 'The store (PostgreSQL) cannot be reached right now; the request may be retried.',
   ERR_CLI_USAGE: 'A command was called with wrong arguments.',
   ERR_CLI_INPUT: 'A command could not read its input.',
   ERR_TOKEN_INPUT: 'A service-account token request is invalid.',

@@ -119,6 +119,8 @@ export async function loadInputs(flags: InputFlags, io: AuditIo): Promise<Invent
     await loadFromKube(inv, { ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }), ...(flags.context === undefined ? {} : { context: flags.context }) })
   }
   if (flags.fromAws === true) {
+    // The SDK's Node 20 notice would break the one-line error contract; irsa supports Node 20.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
     const { loadFromAws } = await import('../audit/load/live-aws.js')
     await loadFromAws(inv, { ...(flags.awsEndpoint === undefined ? {} : { endpoint: flags.awsEndpoint }), ...(flags.awsRegion === undefined ? {} : { region: flags.awsRegion }) })
   }

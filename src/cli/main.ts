@@ -14,12 +14,14 @@ import { formatLogLine, parseDuration, readLog } from './log.js'
 import { startServer } from './serve.js'
 import { applyCommand, loadConfigFile } from './apply.js'
 import { formatApplyReport } from '../config/apply.js'
-import { withState } from './state.js'
+import { recordedEndpoint, withState } from './state.js'
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from '../server/bootstrap.js'
 import { issueServiceAccountToken } from '../server/issue-token.js'
 import { IrsaError } from '../errors.js'
 import { registerAuditCommands } from './audit.js'
 import { registerWebhookCommands } from './webhook.js'
+import { registerInvestigateCommand } from './investigate.js'
+import { registerContainCommand } from './contain.js'
 
 const VERSION = '0.1.0'
 
@@ -75,6 +77,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', parseInteger, DEFAULT_PORT)
     .option('--data <dir>', 'state directory (SQLite)', DEFAULT_DATA_DIR)
+    .addOption(storeOption())
     .option('--issuer <url>', 'issuer URL (default: the stored one, else http://HOST:PORT)')
     .option('--account <id>', 'AWS account id of this identity plane')
     .option('--region <region>', 'region reported to clients')
@@ -82,13 +85,14 @@ export function buildProgram(): Command {
     .option('--demo', 'create a demo namespace, service account and least-privilege role')
     .option('--log', 'log requests as JSON lines (never secrets)')
     .option('--config <file>', 'apply this declarative config (YAML) at start')
-    .action(async (o: { host: string; port: number; data: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string }) => {
+    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string }) => {
       const config = o.config === undefined ? undefined : await loadConfigFile(o.config)
       const serving = await startServer(
         {
           host: o.host,
           port: o.port,
           data: o.data,
+          ...(o.store === undefined ? {} : { storeUrl: o.store }),
           ...(o.issuer === undefined ? {} : { issuer: o.issuer }),
           ...(o.account === undefined ? {} : { account: o.account }),
           ...(o.region === undefined ? {} : { region: o.region }),
@@ -116,9 +120,11 @@ export function buildProgram(): Command {
     .argument('<file>', 'config file')
     .option('--endpoint <url>', 'server URL (default: the one recorded in --data, else http://127.0.0.1:7788)')
     .option('--data <dir>', 'state directory (for the endpoint and admin credentials)', DEFAULT_DATA_DIR)
+    .addOption(storeOption('store the endpoint is recorded in'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (file: string, o: { endpoint?: string; data: string; format: 'text' | 'json' }) => {
-      const report = await applyCommand(file, { data: o.data, ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }) })
+    .action(async (file: string, o: { endpoint?: string; data: string; store?: string; format: 'text' | 'json' }) => {
+      const endpoint = o.endpoint ?? (o.store === undefined ? undefined : await recordedEndpoint(o.store, o.data))
+      const report = await applyCommand(file, { data: o.data, ...(endpoint === undefined ? {} : { endpoint }) })
       process.stdout.write(o.format === 'json' ? `${JSON.stringify(report)}\n` : `${formatApplyReport(report).join('\n')}\n`)
     })
 
@@ -131,8 +137,9 @@ export function buildProgram(): Command {
     .option('--expiration <seconds>', 'lifetime in seconds (min 600)', parseInteger, 86400)
     .option('--pod <name>', 'bind the token to a pod name')
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
-    .action(async (o: { namespace: string; serviceAccount: string; audience: string; expiration: number; pod?: string; data: string }) => {
-      const t = await withState({ data: o.data }, (rt) =>
+    .addOption(storeOption())
+    .action(async (o: { namespace: string; serviceAccount: string; audience: string; expiration: number; pod?: string; data: string; store?: string }) => {
+      const t = await withState(stateOf(o), (rt) =>
         issueServiceAccountToken(rt, {
           namespace: o.namespace,
           serviceAccount: o.serviceAccount,
@@ -155,9 +162,10 @@ export function buildProgram(): Command {
     .option('--pod <name>', 'bind the token to a pod name')
     .option('--endpoint <url>', 'STS endpoint (default: the running server)')
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(storeOption())
     .argument('<command...>', 'command and arguments, after --')
-    .action(async (command: string[], o: { namespace: string; serviceAccount: string; roleArn?: string; audience?: string; expiration: number; pod?: string; endpoint?: string; data: string }) => {
-      const code = await withState({ data: o.data }, (rt) =>
+    .action(async (command: string[], o: { namespace: string; serviceAccount: string; roleArn?: string; audience?: string; expiration: number; pod?: string; endpoint?: string; data: string; store?: string }) => {
+      const code = await withState(stateOf(o), (rt) =>
         execCommand(
           rt,
           {
@@ -181,18 +189,20 @@ export function buildProgram(): Command {
     .description('Add a new signing key; old public keys stay published until their tokens expire')
     .addOption(new Option('--algorithm <alg>', 'algorithm').choices(['RS256', 'ES256']).default('RS256'))
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(storeOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (o: { algorithm: 'RS256' | 'ES256'; data: string; format: 'text' | 'json' }) => {
-      const r = await withState({ data: o.data }, (rt) => rotateSigningKey(rt, o.algorithm))
+    .action(async (o: { algorithm: 'RS256' | 'ES256'; data: string; store?: string; format: 'text' | 'json' }) => {
+      const r = await withState(stateOf(o), (rt) => rotateSigningKey(rt, o.algorithm))
       process.stdout.write(o.format === 'json' ? `${JSON.stringify(r)}\n` : `new signing key ${r.kid}${r.retired.length ? `; retired ${r.retired.join(', ')}` : ''}\n`)
     })
   keys
     .command('list')
     .description('List signing keys')
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(storeOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (o: { data: string; format: 'text' | 'json' }) => {
-      const rows = await withState({ data: o.data }, (rt) => listSigningKeys(rt))
+    .action(async (o: { data: string; store?: string; format: 'text' | 'json' }) => {
+      const rows = await withState(stateOf(o), (rt) => listSigningKeys(rt))
       if (o.format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`)
       else for (const r of rows) process.stdout.write(`${r.kid}  ${r.alg}  ${r.active ? 'active ' : 'retired'}  ${r.published ? 'published' : 'unpublished'}  created ${r.createdAt}\n`)
     })
@@ -206,15 +216,16 @@ export function buildProgram(): Command {
     .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(['Allow', 'Deny', 'Error']))
     .option('--limit <n>', 'at most this many entries', parseInteger, 100)
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(storeOption())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (o: { since?: string; role?: string; subject?: string; outcome?: 'Allow' | 'Deny' | 'Error'; limit: number; data: string; format: 'text' | 'json' }) => {
+    .action(async (o: { since?: string; role?: string; subject?: string; outcome?: 'Allow' | 'Deny' | 'Error'; limit: number; data: string; store?: string; format: 'text' | 'json' }) => {
       let since: number | undefined
       if (o.since !== undefined) {
         const secs = parseDuration(o.since)
         if (secs === undefined) throw new IrsaError('ERR_CLI_USAGE', `--since expects a duration such as 15m, 2h or 7d, not ${o.since}`)
         since = Date.now() - secs * 1000
       }
-      const rows = await withState({ data: o.data }, (rt) =>
+      const rows = await withState(stateOf(o), (rt) =>
         readLog(rt, {
           ...(since === undefined ? {} : { since }),
           ...(o.role === undefined ? {} : { role: o.role }),
@@ -235,7 +246,20 @@ export function buildProgram(): Command {
     process.exitCode = code
   })
 
+  // Incident response: `irsa investigate` and `irsa contain` (src/cli/investigate.ts, src/cli/contain.ts).
+  registerInvestigateCommand(program, (code) => (process.exitCode = code))
+  registerContainCommand(program, (code) => (process.exitCode = code))
+
   return program
+}
+
+/** `--store URL` (or IRSA_STORE): the same store for every command that reads or changes state. */
+function storeOption(what = 'state store'): Option {
+  return new Option('--store <url>', `${what}: postgres://… (shared by replicas) or sqlite:PATH (default: SQLite under --data)`).env('IRSA_STORE')
+}
+
+function stateOf(o: { data: string; store?: string }): { data: string; store?: string } {
+  return o.store === undefined ? { data: o.data } : { data: o.data, store: o.store }
 }
 
 function parseInteger(v: string): number {
@@ -264,6 +288,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return isIrsaError(e, 'ERR_CLI_INPUT', 'ERR_CLI_USAGE') || (err.code !== undefined && ['ENOENT', 'EACCES', 'EISDIR'].includes(err.code)) ? 2 : 1
   }
 }
+
+// A closed pipe (`irsa audit rules | head`) ends the command quietly, as Unix tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0)
+  throw e
+})
 
 main(process.argv).then(
   (code) => {

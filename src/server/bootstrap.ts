@@ -3,11 +3,16 @@
  * and sealing keys, the admin credentials, and the server's own issuer registered as an IAM OIDC
  * provider (client ID sts.amazonaws.com), as EKS does. Safe to run on every start and on several
  * replicas at once: each step is idempotent.
+ *
+ * The store comes from `storeUrl` (`--store`/IRSA_STORE): `postgres://…`/`postgresql://…` is
+ * PostgreSQL, shared by replicas, so the issuer, signing keys and sealing keys they read are the same;
+ * `sqlite:PATH` or nothing is SQLite (under `data` by default). With a PostgreSQL (or a passed-in)
+ * store the admin credentials come only from IRSA_ADMIN_* — nothing is written to a local directory.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { IrsaError } from '../errors.js'
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
+import { openStore, storeLocation } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
 import { accessKeyId, secretAccessKey } from '../sts/access-key.js'
 import { generateSealingKey } from '../sts/session-token.js'
@@ -27,8 +32,15 @@ export const DEFAULT_DATA_DIR = '.irsa'
 
 export interface OpenOptions {
   readonly data?: string
-  /** An already open store (PostgreSQL, or a test's); otherwise SQLite under `data`. */
+  /** An already open store (a test's); the caller keeps ownership and closes it. */
   readonly store?: Store
+  /** Where the state lives: `postgres://…`, `postgresql://…`, `sqlite:PATH`; default SQLite under `data`. */
+  readonly storeUrl?: string
+  /**
+   * false for commands that serve no requests (`irsa token`, `irsa keys …`): with an external store and
+   * no IRSA_ADMIN_* they get throwaway credentials nobody knows, instead of failing. Default true.
+   */
+  readonly needsAdmin?: boolean
   readonly account?: string
   readonly region?: string
   /** Defaults to the stored issuer, else `http://<host>:<port>`. */
@@ -52,7 +64,10 @@ export async function openRuntime(o: OpenOptions = {}): Promise<Opened> {
   const clock = o.clock ?? systemClock
   const random = o.random ?? systemRandom
   const data = o.data ?? DEFAULT_DATA_DIR
-  const store = o.store ?? (await openSqliteStore({ file: join(data, 'irsa.db') }))
+  const location = storeLocation(o.storeUrl, data)
+  const store = o.store ?? (await openStore(location))
+  // Only a SQLite store this call opened keeps its admin credentials on local disk, beside the file.
+  const local = o.store === undefined && location.kind === 'sqlite' ? dirname(location.file) : undefined
   try {
     const account = await store.initSetting('account', o.account ?? DEFAULT_ACCOUNT)
     if (o.account !== undefined && o.account !== account) {
@@ -74,22 +89,27 @@ export async function openRuntime(o: OpenOptions = {}): Promise<Opened> {
     const issuer = canonicalIssuer(await store.initSetting('issuer', canonicalIssuer(defaultIssuer)))
     const now = Math.floor(clock.now() / 1000)
 
+    // Check-and-add in one transaction: replicas starting together on one store create one key each.
     if ((await store.listSigningKeys()).every((k) => k.retiredAt !== undefined)) {
       const key = await generateSigningKey(o.signingAlgorithm ?? 'RS256', now)
-      await store.addSigningKey({
-        kid: key.kid,
-        alg: key.alg,
-        privateJwk: JSON.stringify(key.privateJwk),
-        publicJwk: JSON.stringify(key.publicJwk),
-        createdAt: key.createdAt,
-        retiredAt: undefined,
+      await store.transaction(async () => {
+        if ((await store.listSigningKeys()).some((k) => k.retiredAt === undefined)) return
+        await store.addSigningKey({
+          kid: key.kid,
+          alg: key.alg,
+          privateJwk: JSON.stringify(key.privateJwk),
+          publicJwk: JSON.stringify(key.publicJwk),
+          createdAt: key.createdAt,
+          retiredAt: undefined,
+        })
       })
     }
-    if ((await store.listSealingKeys()).every((k) => k.retiredAt !== undefined)) {
+    await store.transaction(async () => {
+      if ((await store.listSealingKeys()).some((k) => k.retiredAt === undefined)) return
       const k = generateSealingKey((n) => random.bytes(n))
       await store.addSealingKey({ id: k.id, secret: k.secret, createdAt: now, retiredAt: undefined })
-    }
-    const { admin, generated, file } = adminCredentials(o.env ?? process.env, o.store === undefined ? data : undefined, account, random)
+    })
+    const { admin, generated, file } = adminCredentials(o.env ?? process.env, local, account, random, o.needsAdmin ?? true)
     const rt = new Runtime({ store, account, region, issuer, clock, random, admin, fetchJson: createIssuerFetcher() })
     await store.createOidcProvider({
       arn: `arn:aws:iam::${account}:oidc-provider/${issuerHostPath(issuer)}`,
@@ -113,6 +133,7 @@ function adminCredentials(
   data: string | undefined,
   account: string,
   random: Random,
+  needsAdmin: boolean,
 ): { admin: AdminCredentials; generated: boolean; file: string | undefined } {
   const id = env.IRSA_ADMIN_ACCESS_KEY_ID
   const secret = env.IRSA_ADMIN_SECRET_ACCESS_KEY
@@ -120,6 +141,11 @@ function adminCredentials(
     return { admin: { accessKeyId: id, secretAccessKey: secret }, generated: false, file: undefined }
   }
   if (id || secret) throw new IrsaError('ERR_STATE', 'set both IRSA_ADMIN_ACCESS_KEY_ID and IRSA_ADMIN_SECRET_ACCESS_KEY, or neither')
+  const bytes = (n: number): Uint8Array => random.bytes(n)
+  if (data === undefined && !needsAdmin) {
+    // Never stored, printed or accepted by a server: this runtime answers no requests.
+    return { admin: { accessKeyId: accessKeyId('AKIA', account, bytes), secretAccessKey: secretAccessKey(bytes) }, generated: false, file: undefined }
+  }
   if (data === undefined) throw new IrsaError('ERR_STATE', 'IRSA_ADMIN_ACCESS_KEY_ID and IRSA_ADMIN_SECRET_ACCESS_KEY are required with an external store')
   const file = join(data, 'admin-credentials.json')
   if (existsSync(file)) {
@@ -127,7 +153,6 @@ function adminCredentials(
     if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string') throw new IrsaError('ERR_STATE', `${file} is malformed`)
     return { admin: { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey }, generated: false, file }
   }
-  const bytes = (n: number): Uint8Array => random.bytes(n)
   const admin = { accessKeyId: accessKeyId('AKIA', account, bytes), secretAccessKey: secretAccessKey(bytes) }
   writeFileSync(file, `${JSON.stringify(admin, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
   return { admin, generated: true, file }

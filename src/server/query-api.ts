@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AwsError } from '../aws/aws-error.js'
+import { isIrsaError } from '../errors.js'
 import { QueryParams } from '../aws/query-params.js'
 import type { XmlObject } from '../aws/xml.js'
 import { xmlDocument } from '../aws/xml.js'
@@ -101,7 +102,7 @@ export async function queryApi(app: FastifyInstance, rt: Runtime): Promise<void>
       const doc: XmlObject = result === undefined ? { ResponseMetadata: { RequestId: requestId } } : { [`${action}Result`]: result, ResponseMetadata: { RequestId: requestId } }
       return send(reply, 200, xmlDocument(`${action}Response`, ns, doc), requestId)
     } catch (e) {
-      const err = e instanceof AwsError ? e : internal(e, req)
+      const err = e instanceof AwsError ? e : isIrsaError(e, 'ERR_STORE_UNAVAILABLE') ? storeUnavailable(e) : internal(e, req)
       if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter))
       return send(reply, err.status, errorBody(err, service, requestId), requestId)
     }
@@ -134,6 +135,11 @@ function hasBody(req: FastifyRequest): boolean {
 
 function isForm(contentType: string | undefined): boolean {
   return (contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')
+}
+
+/** The store is unreachable: a retryable 503, never a guessed answer. */
+function storeUnavailable(e: unknown): AwsError {
+  return new AwsError('ServiceUnavailable', 'The service is temporarily unavailable. Please retry.', { retryAfter: 1, cause: e })
 }
 
 function internal(e: unknown, req: FastifyRequest): AwsError {

@@ -255,6 +255,8 @@ export async function verifyWebIdentityToken(
     const got = await getKey(provider, header, { issuer: iss })
     candidates = Array.isArray(got) ? (got as readonly VerificationKey[]) : [got as VerificationKey]
   } catch (e) {
+    // Our own store being down is not the token's fault: let the caller answer a retryable 503.
+    if (isIrsaError(e, 'ERR_STORE_UNAVAILABLE')) throw e
     return keyFailure(e)
   }
   if (candidates.length === 0) return fail('key-retrieval', KEY_RETRIEVAL_FAILED_MESSAGE)

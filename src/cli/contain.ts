@@ -1,0 +1,88 @@
+/** `irsa contain`: revoke a role's older sessions (optionally one service account's), undo, list. */
+import { userInfo } from 'node:os'
+import { Option } from 'commander'
+import type { Command } from 'commander'
+import { IrsaError } from '../errors.js'
+import { DEFAULT_DATA_DIR } from '../server/bootstrap.js'
+import { contain, parseServiceAccountRef, undoContainment } from '../respond/contain.js'
+import type { ContainmentRecord } from '../respond/containment-store.js'
+import { listContainments } from '../respond/containment-store.js'
+import { formatContainment } from '../respond/format.js'
+import type { RespondIo } from './investigate.js'
+import { defaultRespondIo, respondStoreOption, stateFlags } from './investigate.js'
+import { withState } from './state.js'
+
+export interface ContainFlags {
+  readonly role?: string
+  readonly serviceAccount?: string
+  readonly reason?: string
+  readonly undo?: string
+  readonly list?: boolean
+  readonly format?: 'text' | 'json'
+  readonly data?: string
+  readonly store?: string
+  /** Recorded as the decision's principal; default `cli:<user name>`. */
+  readonly actor?: string
+}
+
+function defaultActor(): string {
+  try {
+    return `cli:${userInfo().username}`
+  } catch {
+    return 'cli'
+  }
+}
+
+export type ContainResult =
+  | { readonly action: 'contain' | 'undo'; readonly containment: ContainmentRecord }
+  | { readonly action: 'list'; readonly containments: readonly ContainmentRecord[] }
+
+export async function runContain(f: ContainFlags): Promise<ContainResult> {
+  const modes = [f.role !== undefined || f.serviceAccount !== undefined, f.undo !== undefined, f.list === true].filter(Boolean).length
+  if (modes !== 1) throw new IrsaError('ERR_CLI_USAGE', 'give --role ARN [--service-account NS/NAME], or --undo ID, or --list')
+  const actor = f.actor ?? defaultActor()
+  if (f.list === true) return { action: 'list', containments: await withState(stateFlags(f), (rt) => listContainments(rt.store)) }
+  if (f.undo !== undefined) {
+    const undo = f.undo
+    return { action: 'undo', containment: await withState(stateFlags(f), (rt) => undoContainment(rt, { id: undo, actor, ...(f.reason === undefined ? {} : { reason: f.reason }) })) }
+  }
+  if (f.role === undefined) throw new IrsaError('ERR_CLI_USAGE', '--service-account needs --role ARN')
+  const sa = f.serviceAccount === undefined ? undefined : parseServiceAccountRef(f.serviceAccount)
+  const roleArn = f.role
+  const record = await withState(stateFlags(f), (rt) =>
+    contain(rt, { roleArn, actor, ...(sa === undefined ? {} : { serviceAccount: sa }), ...(f.reason === undefined ? {} : { reason: f.reason }) }),
+  )
+  return { action: 'contain', containment: record }
+}
+
+export function formatContainResult(r: ContainResult): string {
+  if (r.action === 'list') return r.containments.length === 0 ? 'no containments\n' : `${r.containments.flatMap(formatContainment).join('\n')}\n`
+  const c = r.containment
+  const lines = formatContainment(c)
+  if (r.action === 'contain') lines.push(`  undo with: irsa contain --undo ${c.id}`)
+  else lines.push(`  revoke policy ${c.undo?.revokePolicy ?? ''}${c.undo?.trustPolicy === undefined ? '' : `, trust policy ${c.undo.trustPolicy}`}`)
+  return `${lines.join('\n')}\n`
+}
+
+export async function containCommand(f: ContainFlags, io: RespondIo = defaultRespondIo()): Promise<number> {
+  const r = await runContain(f)
+  io.stdout(f.format === 'json' ? `${JSON.stringify(r.action === 'list' ? r.containments : r.containment, null, 2)}\n` : formatContainResult(r))
+  return 0
+}
+
+export function registerContainCommand(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('contain')
+    .description("Revoke a role's sessions issued before now (as IAM's AWSRevokeOlderSessions) and, with --service-account, deny that account new ones; --undo ID reverses it")
+    .option('--role <arn>', 'the role whose older sessions are revoked')
+    .option('--service-account <ns/name>', 'only this service account: revoke its sessions and deny it new ones (others keep working)')
+    .option('--reason <text>', 'why (recorded in the decision log)')
+    .option('--undo <id>', 'reverse the containment with this id')
+    .option('--list', 'list containments')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(respondStoreOption())
+    .action(async (o: ContainFlags) => {
+      setExitCode(await containCommand(o))
+    })
+}

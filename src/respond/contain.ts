@@ -1,0 +1,214 @@
+/**
+ * Contain a compromised workload on one role, and undo it.
+ *
+ * `contain` revokes the role's sessions issued before now the way IAM's "Revoke active sessions" does
+ * (an inline `AWSRevokeOlderSessions` deny on `aws:TokenIssueTime`), scoped to one service account's
+ * subject when one is given, and then also denies that subject new sessions in the trust policy. The
+ * documents live in the store, which the STS and IAM handlers read on every request, so every replica
+ * refuses the revoked sessions on their next call. `undoContainment` restores the previous text of
+ * each document when nothing changed it since, and otherwise removes only the containment's own
+ * statements. Both write a decision (`irsa:Contain`, `irsa:Undo`) with the reason.
+ */
+import { IrsaError } from '../errors.js'
+import type { Runtime } from '../server/runtime.js'
+import { parseRoleArn } from '../sts/role-arn.js'
+import { awsTimestamp } from '../sts/timestamp.js'
+import { issuerHostPath } from '../tokens/issuer-url.js'
+import { readTrustStatements } from '../audit/lib/trust-doc.js'
+import type { ContainmentRecord } from './containment-store.js'
+import { getContainment, putContainment } from './containment-store.js'
+import type { ProviderRef } from './revoke-policy.js'
+import { REVOKE_POLICY_NAME, addStatements, hasStatements, removeStatements, revokeStatements, trustDenyStatements } from './revoke-policy.js'
+
+export interface ServiceAccountRef {
+  readonly namespace: string
+  readonly name: string
+}
+
+export interface ContainInput {
+  readonly roleArn: string
+  /** Only this service account: its older sessions are revoked and it gets no new ones. */
+  readonly serviceAccount?: ServiceAccountRef
+  readonly reason?: string
+  readonly actor?: string
+}
+
+export interface ContainOptions {
+  /**
+   * Sleeps (injected so tests need not wait). Session issue times have one-second precision, so the
+   * revocation bound is the next whole second; `contain` returns once the clock has passed it, so a
+   * session obtained after it returns is never caught by it.
+   */
+  readonly wait?: (ms: number) => Promise<void>
+}
+
+const SA_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
+
+/** `NS/NAME` → a service account reference; throws ERR_CLI_USAGE otherwise. */
+export function parseServiceAccountRef(text: string): ServiceAccountRef {
+  const i = text.indexOf('/')
+  const namespace = i < 0 ? '' : text.slice(0, i)
+  const name = i < 0 ? '' : text.slice(i + 1)
+  if (!SA_NAME.test(namespace) || !SA_NAME.test(name) || namespace.length > 63 || name.length > 253) {
+    throw new IrsaError('ERR_CLI_USAGE', `expected a service account as NAMESPACE/NAME, not ${JSON.stringify(text)}`)
+  }
+  return { namespace, name }
+}
+
+export function subjectOf(sa: ServiceAccountRef): string {
+  return `system:serviceaccount:${sa.namespace}:${sa.name}`
+}
+
+const defaultWait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The issuers whose `sub` names the service account: this server's own issuer when the role trusts
+ * it (the service account lives in the cluster irsa issues tokens for), else every OIDC provider the
+ * trust policy names, else the own issuer.
+ */
+export function subjectProviders(rt: Runtime, trustPolicy: string): ProviderRef[] {
+  const own: ProviderRef = { arn: rt.ownProviderArn, host: issuerHostPath(rt.issuer) }
+  let named: ProviderRef[] = []
+  try {
+    const seen = new Map<string, ProviderRef>()
+    for (const s of readTrustStatements(JSON.parse(trustPolicy) as unknown)) for (const p of s.providers) if (!seen.has(p.host)) seen.set(p.host, { arn: p.arn, host: p.host })
+    named = [...seen.values()]
+  } catch {
+    named = []
+  }
+  if (named.length === 0 || named.some((p) => p.host === own.host)) return [own]
+  return named
+}
+
+function newId(rt: Runtime): string {
+  return `ctn-${Buffer.from(rt.random.bytes(6)).toString('hex')}`
+}
+
+async function roleFor(rt: Runtime, roleArn: string): Promise<{ account: string; name: string; trustPolicy: string; arn: string }> {
+  const ref = parseRoleArn(roleArn)
+  if (ref === undefined) throw new IrsaError('ERR_CLI_USAGE', `not a role ARN: ${roleArn}`)
+  const role = ref.account === rt.account ? await rt.store.getRole(ref.account, ref.name) : undefined
+  if (role === undefined || role.arn !== roleArn) throw new IrsaError('ERR_CLI_INPUT', `no such role in account ${rt.account}: ${roleArn}`)
+  return role
+}
+
+export async function contain(rt: Runtime, input: ContainInput, options: ContainOptions = {}): Promise<ContainmentRecord> {
+  const createdAt = rt.clock.now()
+  const boundSeconds = Math.floor(createdAt / 1000) + 1
+  const issuedBefore = awsTimestamp(boundSeconds)
+  const id = newId(rt)
+  const subject = input.serviceAccount === undefined ? undefined : subjectOf(input.serviceAccount)
+  const reason = input.reason ?? 'no reason given'
+  const record = await rt.store.transaction(async () => {
+    const role = await roleFor(rt, input.roleArn)
+    const providers = subject === undefined ? [] : subjectProviders(rt, role.trustPolicy)
+    const before = await rt.store.getRolePolicy(role.arn, REVOKE_POLICY_NAME)
+    const after = addStatements(before, revokeStatements(id, issuedBefore, subject, providers), `inline policy ${REVOKE_POLICY_NAME}`)
+    rt.compiled('identity', after)
+    let trustPolicy: ContainmentRecord['changes']['trustPolicy']
+    if (subject !== undefined) {
+      const trustAfter = addStatements(role.trustPolicy, trustDenyStatements(id, subject, providers), 'the trust policy')
+      rt.compiled('trust', trustAfter)
+      trustPolicy = { before: role.trustPolicy, after: trustAfter }
+    }
+    await rt.store.putRolePolicy(role.arn, REVOKE_POLICY_NAME, after)
+    if (trustPolicy !== undefined) await rt.store.updateRole(role.account, role.name, { trustPolicy: trustPolicy.after })
+    const r: ContainmentRecord = {
+      id,
+      roleArn: role.arn,
+      account: role.account,
+      roleName: role.name,
+      ...(input.serviceAccount === undefined ? {} : { subject, namespace: input.serviceAccount.namespace, serviceAccount: input.serviceAccount.name }),
+      reason,
+      ...(input.actor === undefined ? {} : { actor: input.actor }),
+      createdAt,
+      issuedBefore,
+      providers,
+      changes: { revokePolicy: { name: REVOKE_POLICY_NAME, before, after }, ...(trustPolicy === undefined ? {} : { trustPolicy }) },
+    }
+    await putContainment(rt.store, r)
+    return r
+  })
+  // Logged after the transaction: the decision log writes outside any open transaction.
+  await rt.log({
+    action: 'irsa:Contain',
+    outcome: 'Allow',
+    roleArn: record.roleArn,
+    ...(input.actor === undefined ? {} : { principal: input.actor }),
+    ...(record.subject === undefined ? {} : { subject: record.subject, namespace: record.namespace, serviceAccount: record.serviceAccount }),
+    reason,
+    detail: {
+      containmentId: id,
+      issuedBefore,
+      revokePolicy: REVOKE_POLICY_NAME,
+      trustDeny: record.changes.trustPolicy !== undefined,
+      scope: record.subject === undefined ? 'all sessions of the role' : `sessions of ${record.subject}`,
+    },
+  })
+  const wait = options.wait ?? defaultWait
+  for (let left = boundSeconds * 1000 - rt.clock.now(); left > 0; left = boundSeconds * 1000 - rt.clock.now()) await wait(Math.min(left, 100))
+  return record
+}
+
+export interface UndoInput {
+  readonly id: string
+  readonly reason?: string
+  readonly actor?: string
+}
+
+export async function undoContainment(rt: Runtime, input: UndoInput): Promise<ContainmentRecord> {
+  const at = rt.clock.now()
+  const reason = input.reason ?? 'no reason given'
+  const record = await rt.store.transaction(async () => {
+    const r = await getContainment(rt.store, input.id)
+    if (r === undefined) throw new IrsaError('ERR_CLI_INPUT', `no containment ${input.id}`)
+    if (r.undoneAt !== undefined) throw new IrsaError('ERR_CLI_INPUT', `containment ${r.id} was undone at ${new Date(r.undoneAt).toISOString()}`)
+    const role = await rt.store.getRole(r.account, r.roleName)
+    const current = role === undefined || role.arn !== r.roleArn ? undefined : role
+    let revoke: 'restored' | 'removed' | 'absent' = 'absent'
+    const doc = current === undefined ? undefined : await rt.store.getRolePolicy(r.roleArn, REVOKE_POLICY_NAME)
+    if (doc !== undefined) {
+      const change = r.changes.revokePolicy
+      const next = doc === change.after ? change.before : hasStatements(doc, r.id) ? removeStatements(doc, r.id) : doc
+      if (next !== doc) {
+        revoke = doc === change.after ? 'restored' : 'removed'
+        if (next === undefined) await rt.store.deleteRolePolicy(r.roleArn, REVOKE_POLICY_NAME)
+        else await rt.store.putRolePolicy(r.roleArn, REVOKE_POLICY_NAME, next)
+      }
+    }
+    let trust: 'restored' | 'removed' | 'absent' | undefined
+    if (r.changes.trustPolicy !== undefined) {
+      trust = 'absent'
+      if (current !== undefined) {
+        const change = r.changes.trustPolicy
+        let next: string | undefined
+        if (current.trustPolicy === change.after) {
+          next = change.before
+          trust = 'restored'
+        } else if (hasStatements(current.trustPolicy, r.id)) {
+          next = removeStatements(current.trustPolicy, r.id) ?? change.before
+          trust = 'removed'
+        }
+        if (next !== undefined) await rt.store.updateRole(current.account, current.name, { trustPolicy: next })
+      }
+    }
+    const done: ContainmentRecord = {
+      ...r,
+      undoneAt: at,
+      undoReason: reason,
+      undo: { revokePolicy: revoke, ...(trust === undefined ? {} : { trustPolicy: trust }) },
+    }
+    await putContainment(rt.store, done)
+    return done
+  })
+  await rt.log({
+    action: 'irsa:Undo',
+    outcome: 'Allow',
+    roleArn: record.roleArn,
+    ...(input.actor === undefined ? {} : { principal: input.actor }),
+    ...(record.subject === undefined ? {} : { subject: record.subject, namespace: record.namespace, serviceAccount: record.serviceAccount }),
+    reason,
+    detail: { containmentId: record.id, ...record.undo },
+  })
+  return record
+}

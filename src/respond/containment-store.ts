@@ -1,0 +1,72 @@
+/**
+ * Containment records, kept in the store's `settings` table as JSON under `containment/<id>`, with the
+ * list of ids under `containment/index` (the Store interface has no prefix listing). No schema change,
+ * so every backend (SQLite, PostgreSQL) holds them as it holds any setting, and every replica sees
+ * them. Writers call these inside `store.transaction` so the index update is atomic.
+ */
+import type { Store } from '../store/store.js'
+
+/** What one containment changed, with the text before and after, so an undo restores exactly. */
+export interface ContainmentChanges {
+  /** The inline policy `AWSRevokeOlderSessions`: `before` undefined when the role had none. */
+  readonly revokePolicy: { readonly name: string; readonly before: string | undefined; readonly after: string }
+  /** The trust policy, when the containment denied the service account new sessions. */
+  readonly trustPolicy?: { readonly before: string; readonly after: string }
+}
+
+export interface ContainmentRecord {
+  readonly id: string
+  readonly roleArn: string
+  readonly account: string
+  readonly roleName: string
+  /** `system:serviceaccount:NS:NAME` when scoped to one service account. */
+  readonly subject?: string
+  readonly namespace?: string
+  readonly serviceAccount?: string
+  readonly reason: string
+  /** Who ran it (free text: the operator's user name). */
+  readonly actor?: string
+  /** Epoch milliseconds. */
+  readonly createdAt: number
+  /** The `aws:TokenIssueTime` bound (`YYYY-MM-DDTHH:MM:SSZ`): sessions issued before it are refused. */
+  readonly issuedBefore: string
+  /** The issuer `host/path` prefixes the subject conditions name. */
+  readonly providers: readonly { readonly arn: string; readonly host: string }[]
+  readonly changes: ContainmentChanges
+  /** Epoch milliseconds, once undone. */
+  readonly undoneAt?: number
+  readonly undoReason?: string
+  /** What the undo did to each document: `restored` (exact previous text) or `removed` (our statements only). */
+  readonly undo?: { readonly revokePolicy: 'restored' | 'removed' | 'absent'; readonly trustPolicy?: 'restored' | 'removed' | 'absent' }
+}
+
+const INDEX = 'containment/index'
+const key = (id: string): string => `containment/${id}`
+
+export async function listContainmentIds(store: Store): Promise<string[]> {
+  const text = await store.getSetting(INDEX)
+  if (text === undefined) return []
+  const v = JSON.parse(text) as unknown
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+}
+
+export async function getContainment(store: Store, id: string): Promise<ContainmentRecord | undefined> {
+  const text = await store.getSetting(key(id))
+  return text === undefined ? undefined : (JSON.parse(text) as ContainmentRecord)
+}
+
+export async function listContainments(store: Store): Promise<ContainmentRecord[]> {
+  const out: ContainmentRecord[] = []
+  for (const id of await listContainmentIds(store)) {
+    const r = await getContainment(store, id)
+    if (r !== undefined) out.push(r)
+  }
+  return out.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
+}
+
+/** Write a record (new or updated); a new id is appended to the index. */
+export async function putContainment(store: Store, r: ContainmentRecord): Promise<void> {
+  await store.setSetting(key(r.id), JSON.stringify(r))
+  const ids = await listContainmentIds(store)
+  if (!ids.includes(r.id)) await store.setSetting(INDEX, JSON.stringify([...ids, r.id]))
+}

@@ -1,0 +1,102 @@
+/** Text renderings of an investigation and of containment records (the JSON form is the object itself). */
+import type { ContainmentRecord } from './containment-store.js'
+import type { Investigation } from './investigate.js'
+import type { ReachableRole } from './blast-radius.js'
+import type { SessionInfo, TimelineEntry } from './timeline.js'
+
+function n(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+function targetText(inv: Investigation): string {
+  const t = inv.target
+  return t.kind === 'role' ? `role ${t.arn}` : `${t.kind} ${t.namespace}/${t.name}`
+}
+
+function entryLine(e: TimelineEntry): string {
+  const outcome = e.outcome === 'Allow' ? 'ALLOW' : e.outcome === 'Deny' ? 'DENY ' : 'ERROR'
+  const parts = [e.at, outcome, e.action]
+  if (e.subject !== undefined) parts.push(e.subject)
+  if (e.roleArn !== undefined) parts.push(`→ ${e.roleArn}`)
+  if (e.code !== undefined) parts.push(e.code)
+  const extra: string[] = []
+  if (e.sessionName !== undefined) extra.push(`session=${e.sessionName}`)
+  if (e.sourceIp !== undefined) extra.push(`ip=${e.sourceIp}`)
+  if (e.jti !== undefined) extra.push(`jti=${e.jti}`)
+  if (e.pod !== undefined) extra.push(`pod=${e.pod.name}`)
+  if (e.accessKeyId !== undefined) extra.push(`key=${e.accessKeyId}`)
+  if (e.containmentId !== undefined) extra.push(`containment=${e.containmentId}`)
+  const line = `  ${parts.join(' ')}${extra.length ? `  [${extra.join(' ')}]` : ''}`
+  return e.reason === undefined ? line : `${line}\n      ${e.reason}`
+}
+
+function sessionLine(s: SessionInfo): string {
+  const who = s.subject ?? '-'
+  const pod = s.pod === undefined ? '' : ` pod=${s.pod.name}`
+  const why = s.revokedBy === undefined ? '' : ` by ${s.revokedBy}`
+  return `  ${s.accessKeyId} ${s.status.toUpperCase()}${why}  ${s.roleArn} session=${s.sessionName} ${who}${pod} ip=${s.sourceIp ?? '-'} issued ${s.issuedAt} expires ${s.expiresAt}${s.jti === undefined ? '' : ` jti=${s.jti}`}`
+}
+
+function roleLines(r: ReachableRole): string[] {
+  const how = r.via.length === 0 ? '' : ` via ${r.via.join(', ')}`
+  const state = r.admitted ? '' : ' (trust does not admit it now)'
+  const out = [`    ${r.tier ?? '??'} ${r.tierLabel ?? 'unknown role'}  ${r.arn}${how}${state}`]
+  for (const s of r.sensitive) out.push(`      ${s.category}: ${s.action}${s.statements.length ? `  ← ${s.statements.join(', ')}` : ''}`)
+  for (const s of r.statements) {
+    const what = s.actions.length > 0 ? s.actions.join(',') : `NotAction ${s.notActions.join(',')}`
+    const on = s.resources.length > 0 ? s.resources.join(',') : `NotResource ${s.notResources.join(',')}`
+    out.push(`      ${s.effect} ${what} on ${on}  (${s.policy}[${s.index}]${s.sid === undefined ? '' : ` ${s.sid}`}${s.hasCondition ? ', conditional' : ''})`)
+  }
+  if (r.unknownPolicies.length > 0) out.push(`      unknown policies: ${r.unknownPolicies.join(', ')}`)
+  return out
+}
+
+export function formatContainment(c: ContainmentRecord): string[] {
+  const scope = c.subject === undefined ? 'all sessions of the role' : `service account ${c.namespace ?? ''}/${c.serviceAccount ?? ''}`
+  const out = [`${c.id}  ${c.undoneAt === undefined ? 'ACTIVE' : 'UNDONE'}  ${c.roleArn}  ${scope}  at ${new Date(c.createdAt).toISOString()}`]
+  out.push(`  reason: ${c.reason}${c.actor === undefined ? '' : ` (by ${c.actor})`}`)
+  out.push(`  revokes sessions issued before ${c.issuedBefore} (inline policy ${c.changes.revokePolicy.name})`)
+  if (c.changes.trustPolicy !== undefined) out.push(`  trust policy denies sts:AssumeRoleWithWebIdentity to ${c.subject ?? ''}`)
+  if (c.undoneAt !== undefined) out.push(`  undone at ${new Date(c.undoneAt).toISOString()}: ${c.undoReason ?? ''}`)
+  return out
+}
+
+export function formatInvestigation(inv: Investigation): string {
+  const s = inv.summary
+  const out: string[] = [`Investigation of ${targetText(inv)}${inv.since === null ? '' : ` since ${inv.since}`} (at ${inv.generatedAt})`]
+  if (inv.target.subject !== undefined) out.push(`  subject ${inv.target.subject}`)
+  out.push(
+    `  ${n(s.decisions, 'decision')}: ${n(s.exchangesAllowed, 'exchange')} allowed, ${s.exchangesDenied} denied, ${n(s.otherDenials, 'other denial')}; ${n(s.sessions, 'session')}, ${s.liveSessions} live, ${s.revokedSessions} revoked`,
+  )
+  if (s.sourceIps.length > 0) out.push(`  source addresses: ${s.sourceIps.join(', ')}`)
+  if (s.pods.length > 0) out.push(`  pods: ${s.pods.join(', ')}`)
+  out.push('', 'Timeline:')
+  if (inv.timeline.length === 0) out.push('  (no decisions)')
+  for (const e of inv.timeline) out.push(entryLine(e))
+  out.push('', 'Live sessions:')
+  if (inv.liveSessions.length === 0) out.push('  (none)')
+  for (const x of inv.liveSessions) out.push(sessionLine(x))
+  const ended = inv.sessions.filter((x) => x.status !== 'live')
+  if (ended.length > 0) {
+    out.push('', 'Revoked or expired sessions:')
+    for (const x of ended) out.push(sessionLine(x))
+  }
+  out.push('', 'Blast radius:')
+  for (const b of inv.blastRadius.serviceAccounts) {
+    out.push(`  ${b.serviceAccount}${b.boundRole === undefined ? '' : ` (bound to ${b.boundRole})`}: ${b.roles.length} role(s), highest tier ${b.highestTier ?? 'none'}`)
+    for (const r of b.roles) out.push(...roleLines(r))
+  }
+  const role = inv.blastRadius.role
+  if (role !== undefined) {
+    out.push(`  role ${role.role}: ${role.found ? `${role.tier ?? ''} ${role.tierLabel ?? ''}` : 'not found'}`)
+    if (role.permissions !== undefined) out.push(...roleLines(role.permissions))
+    const sas = role.whoCan.serviceAccounts.filter((x) => x.admitted).map((x) => `${x.namespace}/${x.name}`)
+    out.push(`    obtainable by: ${sas.length === 0 ? '(no known service account)' : sas.join(', ')}`)
+    for (const c of role.whoCan.claimable) out.push(`    also claimable: ${c}`)
+  }
+  if (inv.containments.length > 0) {
+    out.push('', 'Containments:')
+    for (const c of inv.containments) out.push(...formatContainment(c).map((l) => `  ${l}`))
+  }
+  return `${out.join('\n')}\n`
+}

@@ -1,0 +1,51 @@
+// The containment documents: AWS's revoke-sessions shape, subject scoping, and removal by Sid.
+import { describe, expect, it } from 'vitest'
+import { compilePolicy } from '../../src/policy/compile.js'
+import { evaluate } from '../../src/policy/evaluate.js'
+import { addStatements, containmentOfSid, hasStatements, removeStatements, revokeStatements, trustDenyStatements } from '../../src/respond/revoke-policy.js'
+
+const HOST = 'oidc.example.com/id/ABC'
+const PROVIDER = { arn: `arn:aws:iam::111122223333:oidc-provider/${HOST}`, host: HOST }
+const SUB = 'system:serviceaccount:shop:checkout'
+
+describe('revoke statements', () => {
+  it('without a subject: the AWSRevokeOlderSessions statement of the IAM User Guide', () => {
+    expect(revokeStatements('ctn-0a1b2c3d4e5f', '2024-05-07T23:47:00Z')).toEqual([
+      { Sid: 'IrsaContainctn0a1b2c3d4e5f', Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': '2024-05-07T23:47:00Z' } } },
+    ])
+  })
+
+  it('with a subject: also the provider sub, and the engine denies only older sessions of that subject', () => {
+    const doc = addStatements(undefined, revokeStatements('ctn-1', '2024-05-07T23:47:00Z', SUB, [PROVIDER]))
+    const p = compilePolicy(doc, { kind: 'identity', name: 'AWSRevokeOlderSessions' })
+    const ask = (issued: string, sub: string): string =>
+      evaluate({ principal: 'arn:aws:sts::111122223333:assumed-role/r/s', action: 'iam:GetRole', resource: '*', context: { 'aws:TokenIssueTime': issued, [`${HOST}:sub`]: sub } }, { identity: [p] }).decision
+    expect(ask('2024-05-07T23:46:59Z', SUB)).toBe('ExplicitDeny')
+    expect(ask('2024-05-07T23:47:00Z', SUB)).toBe('ImplicitDeny')
+    expect(ask('2024-05-07T23:46:59Z', 'system:serviceaccount:shop:ledger')).toBe('ImplicitDeny')
+  })
+
+  it('trust deny: one Deny per provider on its sub, and it beats the Allow', () => {
+    const allow = { Effect: 'Allow', Principal: { Federated: PROVIDER.arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${HOST}:sub`]: 'system:serviceaccount:shop:*' } } }
+    const doc = addStatements(JSON.stringify({ Version: '2012-10-17', Statement: allow }), trustDenyStatements('ctn-2', SUB, [PROVIDER]))
+    const t = compilePolicy(doc, { kind: 'trust' })
+    const ask = (sub: string): string =>
+      evaluate({ principal: PROVIDER.arn, principalType: 'Federated', action: 'sts:AssumeRoleWithWebIdentity', resource: 'arn:aws:iam::111122223333:role/r', context: { [`${HOST}:sub`]: sub } }, { resource: [t] }).decision
+    expect(ask(SUB)).toBe('ExplicitDeny')
+    expect(ask('system:serviceaccount:shop:ledger')).toBe('Allow')
+  })
+})
+
+describe('add and remove by containment id', () => {
+  it('removes only the named containment, keeps others and foreign statements, and reports emptiness', () => {
+    const base = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Theirs', Effect: 'Deny', Action: 's3:*', Resource: '*' }] })
+    const two = addStatements(addStatements(base, revokeStatements('ctn-a', '2024-01-01T00:00:00Z')), revokeStatements('ctn-b', '2024-01-02T00:00:00Z', SUB, [PROVIDER, { arn: 'arn:aws:iam::111122223333:oidc-provider/x', host: 'x' }]))
+    expect(hasStatements(two, 'ctn-a')).toBe(true)
+    expect(hasStatements(two, 'ctn-b')).toBe(true)
+    const withoutB = removeStatements(two, 'ctn-b') as string
+    expect((JSON.parse(withoutB) as { Statement: { Sid: string }[] }).Statement.map((x) => x.Sid)).toEqual(['Theirs', 'IrsaContainctna'])
+    expect(containmentOfSid('IrsaContainctnbN2', ['ctn-a', 'ctn-b'])).toBe('ctn-b')
+    expect(containmentOfSid('IrsaContainctnaX', ['ctn-a'])).toBeUndefined()
+    expect(removeStatements(addStatements(undefined, revokeStatements('ctn-c', '2024-01-01T00:00:00Z')), 'ctn-c')).toBeUndefined()
+  })
+})

@@ -1,0 +1,240 @@
+// The Store contract: one suite, run against every backend (sqlite-store.test.ts,
+// postgres-store.test.ts). Backend-specific behaviour (file modes, locking, outages) stays in those files.
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Role } from '../../src/iam/model.js'
+import type { Store } from '../../src/store/store.js'
+
+export const ACCOUNT = '111122223333'
+
+export const role = (name: string, extra: Partial<Role> = {}): Role => ({
+  arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+  account: ACCOUNT,
+  name,
+  path: '/',
+  roleId: `AROA${name.toUpperCase().padEnd(17, 'X')}`,
+  trustPolicy: '{}',
+  description: undefined,
+  maxSessionDuration: 3600,
+  permissionsBoundaryArn: undefined,
+  tags: [],
+  createdAt: 1,
+  ...extra,
+})
+
+/** Register the contract for one backend; `open` returns a fresh, empty, migrated store. */
+export function storeContract(backend: string, open: () => Promise<Store>): void {
+  const opened: Store[] = []
+  const fresh = async (): Promise<Store> => {
+    const s = await open()
+    opened.push(s)
+    return s
+  }
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close().catch(() => undefined)
+  })
+
+  describe(`Store contract (${backend})`, () => {
+    it('first writer wins for initSetting, also when writers race', async () => {
+      const store = await fresh()
+      expect(await store.initSetting('account', '111122223333')).toBe('111122223333')
+      expect(await store.initSetting('account', '444455556666')).toBe('111122223333')
+      await store.setSetting('account', '444455556666')
+      expect(await store.getSetting('account')).toBe('444455556666')
+      const raced = await Promise.all(Array.from({ length: 8 }, (_, i) => store.initSetting('issuer', `https://issuer-${i}.example`)))
+      expect(new Set(raced).size).toBe(1)
+      expect(await store.getSetting('issuer')).toBe(raced[0])
+      expect(await store.getSetting('missing')).toBeUndefined()
+    })
+
+    it('role names are unique case-insensitively, as in IAM', async () => {
+      const store = await fresh()
+      expect(await store.createRole(role('App'))).toBe(true)
+      expect(await store.createRole(role('app', { arn: `arn:aws:iam::${ACCOUNT}:role/app` }))).toBe(false)
+      expect(await store.createRole(role('App'))).toBe(false)
+      expect((await store.getRole(ACCOUNT, 'APP'))?.name).toBe('App')
+      expect(await store.updateRole(ACCOUNT, 'app', { description: 'd', permissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/b` })).toBe(true)
+      expect(await store.getRole(ACCOUNT, 'App')).toMatchObject({ description: 'd', permissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/b`, maxSessionDuration: 3600 })
+      await store.updateRole(ACCOUNT, 'app', { permissionsBoundaryArn: null, maxSessionDuration: 7200, tags: [{ Key: 'k', Value: 'v' }] })
+      const updated = await store.getRole(ACCOUNT, 'App')
+      expect(updated).toMatchObject({ description: 'd', maxSessionDuration: 7200, tags: [{ Key: 'k', Value: 'v' }] })
+      expect(updated?.permissionsBoundaryArn).toBeUndefined()
+      expect(await store.updateRole(ACCOUNT, 'nobody', { description: 'x' })).toBe(false)
+      expect(await store.deleteRole(ACCOUNT, 'App')).toBe(true)
+      expect(await store.getRole(ACCOUNT, 'App')).toBeUndefined()
+      expect(await store.deleteRole(ACCOUNT, 'App')).toBe(false)
+    })
+
+    it('lists roles by path prefix in case-insensitive name order, and keeps their fields', async () => {
+      const store = await fresh()
+      await store.createRole(role('beta', { path: '/team/', createdAt: 1_700_000_000 }))
+      await store.createRole(role('Alpha', { path: '/team/sub/' }))
+      await store.createRole(role('gamma'))
+      await store.createRole(role('other', { account: '444455556666', arn: 'arn:aws:iam::444455556666:role/other' }))
+      expect((await store.listRoles(ACCOUNT)).map((r) => r.name)).toEqual(['Alpha', 'beta', 'gamma'])
+      expect((await store.listRoles(ACCOUNT, '/team/')).map((r) => r.name)).toEqual(['Alpha', 'beta'])
+      expect((await store.listRoles(ACCOUNT, '/team/sub/')).map((r) => r.name)).toEqual(['Alpha'])
+      expect(await store.getRole(ACCOUNT, 'beta')).toEqual(role('beta', { path: '/team/', createdAt: 1_700_000_000 }))
+    })
+
+    it('keeps inline role policies', async () => {
+      const store = await fresh()
+      const arn = `arn:aws:iam::${ACCOUNT}:role/r`
+      await store.putRolePolicy(arn, 'b', '{"b":1}')
+      await store.putRolePolicy(arn, 'a', '{"a":1}')
+      await store.putRolePolicy(arn, 'b', '{"b":2}')
+      expect(await store.listRolePolicies(arn)).toEqual([{ name: 'a', document: '{"a":1}' }, { name: 'b', document: '{"b":2}' }])
+      expect(await store.getRolePolicy(arn, 'b')).toBe('{"b":2}')
+      expect(await store.deleteRolePolicy(arn, 'b')).toBe(true)
+      expect(await store.deleteRolePolicy(arn, 'b')).toBe(false)
+      expect(await store.getRolePolicy(arn, 'b')).toBeUndefined()
+    })
+
+    it('managed policies keep versions, attachments and defaults', async () => {
+      const store = await fresh()
+      const arn = `arn:aws:iam::${ACCOUNT}:policy/p`
+      const policy = { arn, account: ACCOUNT, name: 'p', path: '/', policyId: 'ANPA1', defaultVersionId: 'v1', description: undefined, createdAt: 1, updatedAt: 1 }
+      expect(await store.createPolicy(policy, '{"v":1}')).toBe(true)
+      expect(await store.createPolicy(policy, '{"v":1}')).toBe(false)
+      expect(await store.createPolicyVersion(arn, '{"v":2}', true, 2)).toBe('v2')
+      expect(await store.createPolicyVersion(arn, '{"v":3}', false, 3)).toBe('v3')
+      expect(await store.getPolicy(arn)).toMatchObject({ defaultVersionId: 'v2', updatedAt: 3, attachmentCount: 0 })
+      expect((await store.listPolicyVersions(arn)).map((v) => [v.versionId, v.isDefault])).toEqual([['v3', false], ['v2', true], ['v1', false]])
+      expect(await store.getPolicyVersion(arn, 'v3')).toEqual({ policyArn: arn, versionId: 'v3', document: '{"v":3}', isDefault: false, createdAt: 3 })
+      expect(await store.setDefaultPolicyVersion(arn, 'v3')).toBe(true)
+      expect(await store.deletePolicyVersion(arn, 'v1')).toBe(true)
+      expect((await store.listPolicyVersions(arn)).map((v) => [v.versionId, v.isDefault])).toEqual([['v3', true], ['v2', false]])
+      await store.attachRolePolicy(`arn:aws:iam::${ACCOUNT}:role/r`, arn)
+      await store.attachRolePolicy(`arn:aws:iam::${ACCOUNT}:role/r`, arn)
+      await store.attachRolePolicy(`arn:aws:iam::${ACCOUNT}:role/q`, arn)
+      expect((await store.getPolicy(arn))?.attachmentCount).toBe(2)
+      expect(await store.listEntitiesForPolicy(arn)).toEqual([`arn:aws:iam::${ACCOUNT}:role/q`, `arn:aws:iam::${ACCOUNT}:role/r`])
+      expect(await store.listAttachedRolePolicies(`arn:aws:iam::${ACCOUNT}:role/r`)).toEqual([arn])
+      expect(await store.listPolicies(ACCOUNT, { onlyAttached: true })).toHaveLength(1)
+      expect(await store.detachRolePolicy(`arn:aws:iam::${ACCOUNT}:role/r`, arn)).toBe(true)
+      expect(await store.detachRolePolicy(`arn:aws:iam::${ACCOUNT}:role/r`, arn)).toBe(false)
+      expect(await store.deletePolicy(arn)).toBe(true)
+      expect(await store.listPolicyVersions(arn)).toEqual([])
+      expect(await store.getPolicy(arn)).toBeUndefined()
+    })
+
+    it('lists managed policies of an account plus AWS-managed ones, by path', async () => {
+      const store = await fresh()
+      const base = { path: '/', policyId: 'ANPA', defaultVersionId: 'v1', description: undefined, createdAt: 1, updatedAt: 1 }
+      await store.createPolicy({ ...base, arn: `arn:aws:iam::${ACCOUNT}:policy/mine`, account: ACCOUNT, name: 'mine' }, '{}')
+      await store.createPolicy({ ...base, arn: 'arn:aws:iam::444455556666:policy/theirs', account: '444455556666', name: 'theirs' }, '{}')
+      await store.createPolicy({ ...base, arn: 'arn:aws:iam::aws:policy/service/Managed', account: null as unknown as string, name: 'Managed', path: '/service/' }, '{}')
+      expect((await store.listPolicies(ACCOUNT)).map((p) => p.name)).toEqual(['Managed', 'mine'])
+      expect((await store.listPolicies(undefined)).map((p) => p.name)).toEqual(['Managed', 'mine', 'theirs'])
+      expect((await store.listPolicies(ACCOUNT, { pathPrefix: '/service/' })).map((p) => [p.name, p.account])).toEqual([['Managed', 'aws']])
+    })
+
+    it('keeps OIDC providers and updates only the fields given', async () => {
+      const store = await fresh()
+      const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/issuer.example`
+      const p = { arn, account: ACCOUNT, url: 'https://issuer.example', clientIds: ['sts.amazonaws.com'], thumbprints: [], tags: [], createdAt: 5 }
+      expect(await store.createOidcProvider(p)).toBe(true)
+      expect(await store.createOidcProvider(p)).toBe(false)
+      expect(await store.updateOidcProvider(arn, { thumbprints: ['a'.repeat(40)] })).toBe(true)
+      expect(await store.getOidcProvider(arn)).toEqual({ ...p, thumbprints: ['a'.repeat(40)] })
+      expect(await store.updateOidcProvider(`${arn}x`, { tags: [] })).toBe(false)
+      expect((await store.listOidcProviders(ACCOUNT)).map((x) => x.arn)).toEqual([arn])
+      expect(await store.listOidcProviders('444455556666')).toEqual([])
+      expect(await store.deleteOidcProvider(arn)).toBe(true)
+      expect(await store.getOidcProvider(arn)).toBeUndefined()
+    })
+
+    it('keeps service-account bindings', async () => {
+      const store = await fresh()
+      await store.putBinding({ namespace: 'b', serviceAccount: 'sa', roleArn: 'r1', audience: undefined })
+      await store.putBinding({ namespace: 'a', serviceAccount: 'sa', roleArn: 'r2', audience: 'aud' })
+      await store.putBinding({ namespace: 'b', serviceAccount: 'sa', roleArn: 'r3', audience: undefined })
+      expect(await store.listBindings()).toEqual([
+        { namespace: 'a', serviceAccount: 'sa', roleArn: 'r2', audience: 'aud' },
+        { namespace: 'b', serviceAccount: 'sa', roleArn: 'r3', audience: undefined },
+      ])
+      expect(await store.deleteBinding('a', 'sa')).toBe(true)
+      expect(await store.deleteBinding('a', 'sa')).toBe(false)
+    })
+
+    it('a failed transaction leaves nothing behind; nested transactions join the outer one', async () => {
+      const store = await fresh()
+      await expect(
+        store.transaction(async () => {
+          await store.createRole(role('a'))
+          await store.transaction(async () => {
+            await store.createRole(role('nested'))
+            expect((await store.getRole(ACCOUNT, 'a'))?.name).toBe('a')
+          })
+          await new Promise((r) => setTimeout(r, 20))
+          throw new Error('boom')
+        }),
+      ).rejects.toThrow('boom')
+      expect(await store.getRole(ACCOUNT, 'a')).toBeUndefined()
+      expect(await store.getRole(ACCOUNT, 'nested')).toBeUndefined()
+      // A constraint refusal inside a transaction does not spoil it.
+      await store.transaction(async () => {
+        await store.createRole(role('c'))
+        expect(await store.createRole(role('C', { arn: `arn:aws:iam::${ACCOUNT}:role/C` }))).toBe(false)
+        await store.createRole(role('d'))
+      })
+      expect((await store.listRoles(ACCOUNT)).map((r) => r.name)).toEqual(['c', 'd'])
+      expect(await store.transaction(async () => 42)).toBe(42)
+    })
+
+    it('callers outside a transaction never see its uncommitted writes', async () => {
+      const store = await fresh()
+      const order: string[] = []
+      const tx = store.transaction(async () => {
+        await store.createRole(role('b'))
+        await new Promise((r) => setTimeout(r, 50))
+        order.push('tx done')
+      })
+      await new Promise((r) => setTimeout(r, 10))
+      const outside = store.getRole(ACCOUNT, 'b').then((r) => order.push(`outside sees ${r?.name ?? 'nothing'}`))
+      await Promise.all([tx, outside])
+      // SQLite makes the reader wait for the commit; PostgreSQL answers at once from the last commit.
+      expect([['tx done', 'outside sees b'], ['outside sees nothing', 'tx done']]).toContainEqual(order)
+      expect((await store.getRole(ACCOUNT, 'b'))?.name).toBe('b')
+    })
+
+    it('keeps the decision log in order and filters it', async () => {
+      const store = await fresh()
+      const ids = [
+        await store.appendDecision({ at: 1000, action: 'sts:AssumeRoleWithWebIdentity', outcome: 'Allow', roleArn: 'r1', subject: 's1', detail: { jti: 'x' } }),
+        await store.appendDecision({ at: 2000, action: 'sts:AssumeRoleWithWebIdentity', outcome: 'Deny', code: 'AccessDenied', roleArn: 'r2', subject: 's2' }),
+        await store.appendDecision({ at: 1_750_000_000_000, action: 'iam:GetRole', outcome: 'Allow', roleArn: 'r1' }),
+      ]
+      expect(ids[0]).toBeLessThan(ids[1] as number)
+      expect(ids[1]).toBeLessThan(ids[2] as number)
+      expect((await store.listDecisions({})).map((d) => d.at)).toEqual([1000, 2000, 1_750_000_000_000])
+      expect((await store.listDecisions({ roleArn: 'r1' })).map((d) => d.at)).toEqual([1000, 1_750_000_000_000])
+      expect((await store.listDecisions({ since: 1500, outcome: 'Deny' }))[0]).toEqual({
+        id: ids[1], at: 2000, action: 'sts:AssumeRoleWithWebIdentity', outcome: 'Deny', code: 'AccessDenied', roleArn: 'r2', subject: 's2',
+      })
+      expect((await store.listDecisions({ limit: 1 })).map((d) => d.at)).toEqual([1_750_000_000_000])
+      expect((await store.listDecisions({ subject: 's1' }))[0]?.detail).toEqual({ jti: 'x' })
+      const many = await Promise.all(Array.from({ length: 20 }, (_, i) => store.appendDecision({ at: 5000 + i, action: 'a', outcome: 'Allow' })))
+      expect(new Set(many).size).toBe(20)
+      expect((await store.listDecisions({ since: 5000 })).filter((d) => d.action === 'a').map((d) => d.id)).toEqual([...many].sort((a, b) => a - b))
+    })
+
+    it('signing and sealing keys retire once; secrets round-trip byte for byte', async () => {
+      const store = await fresh()
+      await store.addSigningKey({ kid: 'k2', alg: 'ES256', privateJwk: '{"d":"2"}', publicJwk: '{"x":"2"}', createdAt: 1_700_000_002, retiredAt: undefined })
+      await store.addSigningKey({ kid: 'k1', alg: 'RS256', privateJwk: '{}', publicJwk: '{}', createdAt: 1, retiredAt: undefined })
+      await store.retireSigningKey('k1', 5)
+      await store.retireSigningKey('k1', 9)
+      expect(await store.listSigningKeys()).toEqual([
+        { kid: 'k1', alg: 'RS256', privateJwk: '{}', publicJwk: '{}', createdAt: 1, retiredAt: 5 },
+        { kid: 'k2', alg: 'ES256', privateJwk: '{"d":"2"}', publicJwk: '{"x":"2"}', createdAt: 1_700_000_002, retiredAt: undefined },
+      ])
+      const secret = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 255) % 256)
+      await store.addSealingKey({ id: 's1', secret, createdAt: 1, retiredAt: undefined })
+      await store.retireSealingKey('s1', 3)
+      await store.retireSealingKey('s1', 4)
+      const [sealing] = await store.listSealingKeys()
+      expect(Array.from(sealing?.secret ?? [])).toEqual(Array.from(secret))
+      expect(sealing?.retiredAt).toBe(3)
+    })
+  })
+}
