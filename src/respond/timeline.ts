@@ -12,28 +12,18 @@ export interface PodBinding {
   readonly uid?: string
 }
 
-/** One decision, flattened for a reader or a SIEM. Times are ISO 8601 (UTC, milliseconds). */
-export interface TimelineEntry {
-  readonly id?: number
+/**
+ * One decision, flattened for a reader or a SIEM: the log's record with ISO 8601 times (UTC,
+ * milliseconds) and the interesting parts of `detail` lifted to the top.
+ */
+export interface TimelineEntry extends Omit<DecisionRecord, 'at' | 'detail'> {
   readonly at: string
-  readonly action: string
-  readonly outcome: DecisionRecord['outcome']
-  readonly code?: string
-  readonly principal?: string
-  readonly roleArn?: string
-  readonly sessionName?: string
-  readonly subject?: string
-  readonly namespace?: string
-  readonly serviceAccount?: string
-  readonly sourceIp?: string
-  readonly requestId?: string
   /** The service-account token's `jti`. */
   readonly jti?: string
   readonly pod?: PodBinding
   readonly accessKeyId?: string
   readonly expiresAt?: string
   readonly containmentId?: string
-  readonly reason?: string
 }
 
 export interface SessionInfo {
