@@ -11,6 +11,8 @@
  * Errors are `{"error":{"code","message"}}` with AWS's codes for authentication failures.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isIrsaError } from '../errors.js'
+import { storeUnavailable } from './query-api.js'
 import { AwsError } from '../aws/aws-error.js'
 import type { ServiceAccountBinding } from '../iam/model.js'
 import { authenticate } from './identity.js'
@@ -112,8 +114,14 @@ export async function bindingsRoutes(app: FastifyInstance, rt: Runtime): Promise
         }
         return reply.code(200).send(listBody(await rt.store.listBindings()))
       } catch (e) {
-        const err = e instanceof AwsError ? e : new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.')
-        if (!(e instanceof AwsError)) req.log.error({ err: e }, 'internal failure')
+        const err =
+          e instanceof AwsError
+            ? e
+            : isIrsaError(e, 'ERR_STORE_UNAVAILABLE')
+              ? storeUnavailable(e)
+              : new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.')
+        if (err.code === 'InternalFailure') req.log.error({ err: e }, 'internal failure')
+        if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter))
         return reply.code(err.status).send({ error: { code: err.code, message: err.message } })
       }
     }

@@ -138,7 +138,8 @@ function isForm(contentType: string | undefined): boolean {
 }
 
 /** The store is unreachable: a retryable 503, never a guessed answer. */
-function storeUnavailable(e: unknown): AwsError {
+/** The store is down: a retryable 503 with Retry-After, never a wrong answer. */
+export function storeUnavailable(e: unknown): AwsError {
   return new AwsError('ServiceUnavailable', 'The service is temporarily unavailable. Please retry.', { retryAfter: 1, cause: e })
 }
 

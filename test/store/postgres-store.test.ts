@@ -125,22 +125,22 @@ describe('PostgreSQL outage', () => {
     await own?.stop()
   })
 
-  async function signedIam(url: string, query: string): Promise<Response> {
+  async function signed(url: string, service: 'iam' | 'irsa', method: 'GET' | 'POST', path: string, body?: string): Promise<Response> {
     const u = new URL(url)
-    const signer = new SignatureV4({ service: 'iam', region: 'us-east-1', credentials: ADMIN, sha256: Sha256 })
-    const body = query
+    const signer = new SignatureV4({ service, region: 'us-east-1', credentials: ADMIN, sha256: Sha256 })
     const req = new HttpRequest({
-      method: 'POST',
+      method,
       protocol: 'http:',
       hostname: u.hostname,
       port: Number(u.port),
-      path: '/',
-      headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded' },
-      body,
+      path,
+      headers: { host: u.host, ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+      ...(body === undefined ? {} : { body }),
     })
-    const signed = await signer.sign(req)
-    return fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body })
+    const s = await signer.sign(req)
+    return fetch(new URL(path, url), { method, headers: s.headers as Record<string, string>, ...(body === undefined ? {} : { body }) })
   }
+  const signedIam = (url: string, query: string): Promise<Response> => signed(url, 'iam', 'POST', '/', query)
 
   it('answers a typed error and a retryable 503 while PostgreSQL is down, and recovers by itself', async () => {
     const url = await own.createDatabase()
@@ -162,6 +162,10 @@ describe('PostgreSQL outage', () => {
       expect(text).toContain('<Code>ServiceUnavailable</Code>')
       expect(text).toContain('<Type>Receiver</Type>')
       expect(text).not.toContain('NoSuchEntity')
+      // The bindings endpoint answers the same retryable 503.
+      const bindings = await signed(serving.url, 'irsa', 'GET', '/irsa/v1/bindings')
+      expect(bindings.status).toBe(503)
+      expect(bindings.headers.get('retry-after')).toBe('1')
 
       own.start()
       expect((await store.getRole(ACCOUNT, 'survivor'))?.name).toBe('survivor')
