@@ -5,14 +5,24 @@
  */
 import { AwsError } from '../aws/aws-error.js'
 import { evaluate } from '../policy/evaluate.js'
+import type { ContextValue } from '../policy/request.js'
 import type { Identity } from '../server/identity.js'
 import type { Runtime } from '../server/runtime.js'
 import { sessionCallerPolicies } from './caller-policies.js'
 
-export async function authorizeIam(rt: Runtime, who: Identity, action: string, resource: string, sourceIp: string, requestId: string): Promise<void> {
+export async function authorizeIam(
+  rt: Runtime,
+  who: Identity,
+  action: string,
+  resource: string,
+  sourceIp: string,
+  requestId: string,
+  /** Request- and resource-specific keys: `iam:PermissionsBoundary`, `iam:PolicyARN`, `aws:RequestTag/…`, `aws:ResourceTag/…`. */
+  requestContext: Readonly<Record<string, ContextValue>> = {},
+): Promise<void> {
   if (who.kind === 'admin') return
   const { policies, context } = await sessionCallerPolicies(rt, who.claims, sourceIp)
-  const d = evaluate({ principal: who.arn, action, resource, context }, policies)
+  const d = evaluate({ principal: who.arn, action, resource, context: { ...context, ...requestContext } }, policies)
   if (d.decision === 'Allow') return
   const why =
     d.decision === 'ExplicitDeny'

@@ -1,7 +1,7 @@
 // Authorization of IAM calls made with role-session credentials: a service-account token of the
 // server's own issuer is exchanged at STS (AssumeRoleWithWebIdentity), and the session's IAM calls
 // are judged by the engine against the role's policies and permissions boundary.
-import { CreatePolicyCommand, CreateRoleCommand, DeleteRoleCommand, GetRoleCommand, ListRolesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam'
+import { CreatePolicyCommand, CreateRoleCommand, DeleteRoleCommand, GetRoleCommand, ListRolesCommand, PutRolePolicyCommand, TagRoleCommand } from '@aws-sdk/client-iam'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { awsBatch, cliError, policy, sdkError, serviceAccountTrust, sessionFor, startTestServer } from './helpers.js'
 import type { Credentials, TestServer } from './helpers.js'
@@ -31,7 +31,19 @@ beforeAll(async () => {
   )
   const boundary = await s.iam.send(new CreatePolicyCommand({ PolicyName: 'get-only', PolicyDocument: policy({ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }) }))
   await role('bounded', policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*' }), boundary.Policy?.Arn)
+  // Delegated administration: may create roles only with the get-only boundary, and read only
+  // roles tagged team=blue.
+  await role(
+    'delegated',
+    policy(
+      { Effect: 'Allow', Action: 'iam:CreateRole', Resource: '*', Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary.Policy?.Arn } } },
+      { Effect: 'Allow', Action: 'iam:GetRole', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'blue' } } },
+      { Effect: 'Allow', Action: 'iam:TagRole', Resource: '*', Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team'] } } },
+    ),
+  )
+  boundaryArn = boundary.Policy?.Arn as string
 })
+let boundaryArn = ''
 afterAll(async () => {
   await s.close()
 })
@@ -76,6 +88,20 @@ describe('IAM calls signed with role-session credentials', () => {
     expect((await sdkError(c.send(new ListRolesCommand({})))).message).toBe(
       `User: ${session('bounded')} is not authorized to perform: iam:ListRoles on resource: * because no permissions boundary allows the iam:ListRoles action`,
     )
+  })
+
+  it('request and resource condition keys: iam:PermissionsBoundary, aws:ResourceTag, aws:TagKeys', async () => {
+    const c = s.client(sessions.delegated as Credentials)
+    const trust = serviceAccountTrust(s, 'apps', 'x')
+    expect((await sdkError(c.send(new CreateRoleCommand({ RoleName: 'unbounded', AssumeRolePolicyDocument: trust })))).code).toBe('AccessDenied')
+    const made = await c.send(new CreateRoleCommand({ RoleName: 'bounded-child', AssumeRolePolicyDocument: trust, PermissionsBoundary: boundaryArn, Tags: [{ Key: 'team', Value: 'blue' }] }))
+    expect(made.Role?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(boundaryArn)
+    expect((await c.send(new GetRoleCommand({ RoleName: 'bounded-child' }))).Role?.RoleName).toBe('bounded-child')
+    expect((await sdkError(c.send(new GetRoleCommand({ RoleName: 'target' })))).code).toBe('AccessDenied')
+    await c.send(new TagRoleCommand({ RoleName: 'bounded-child', Tags: [{ Key: 'team', Value: 'green' }] }))
+    expect((await sdkError(c.send(new TagRoleCommand({ RoleName: 'bounded-child', Tags: [{ Key: 'owner', Value: 'me' }] })))).code).toBe('AccessDenied')
+    // Now tagged team=green: the resource tag no longer allows reading it.
+    expect((await sdkError(c.send(new GetRoleCommand({ RoleName: 'bounded-child' })))).code).toBe('AccessDenied')
   })
 
   it('the CLI signs with the session token too', async () => {

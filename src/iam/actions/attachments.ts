@@ -18,7 +18,7 @@ export const attachRolePolicy: SignedAction = async (ctx) => {
   const name = roleNameParam(ctx.q)
   const arn = arnParam(ctx.q, 'PolicyArn')
   checkArn(arn)
-  await authorizedRole(ctx, 'iam:AttachRolePolicy', name)
+  await authorizedRole(ctx, 'iam:AttachRolePolicy', name, { 'iam:PolicyARN': arn })
   const { store, account } = ctx.rt
   await store.transaction(async () => {
     const role = await store.getRole(account, name)
@@ -36,7 +36,7 @@ export const detachRolePolicy: SignedAction = async (ctx) => {
   const name = roleNameParam(ctx.q)
   const arn = arnParam(ctx.q, 'PolicyArn')
   checkArn(arn)
-  const role = await authorizedRole(ctx, 'iam:DetachRolePolicy', name)
+  const role = await authorizedRole(ctx, 'iam:DetachRolePolicy', name, { 'iam:PolicyARN': arn })
   if (!(await ctx.rt.store.detachRolePolicy(role.arn, arn))) throw new AwsError('NoSuchEntity', `Policy ${arn} was not found.`)
   return undefined
 }
@@ -61,7 +61,7 @@ export const putRolePermissionsBoundary: SignedAction = async (ctx) => {
   const arn = ctx.q.required('PermissionsBoundary', { min: 20, max: 2048 })
   ctx.q.check()
   checkArn(arn)
-  await authorizedRole(ctx, 'iam:PutRolePermissionsBoundary', name)
+  await authorizedRole(ctx, 'iam:PutRolePermissionsBoundary', name, { 'iam:PermissionsBoundary': arn })
   await ctx.rt.store.transaction(async () => {
     await checkBoundary(ctx, arn)
     if (!(await ctx.rt.store.updateRole(ctx.rt.account, name, { permissionsBoundaryArn: arn }))) throw noSuchRole(name)

@@ -5,7 +5,7 @@ import type { Tag } from '../model.js'
 import { tagListXml } from '../serialize.js'
 import { pageParams, paginate, positionKey } from './paginate.js'
 import { checkTags, roleNameParam } from './params.js'
-import { authorizedRole, noSuchRole } from './roles.js'
+import { authorizedRole, requestTagContext, noSuchRole } from './roles.js'
 
 export const tagRole: SignedAction = async (ctx) => {
   const name = roleNameParam(ctx.q)
@@ -13,7 +13,7 @@ export const tagRole: SignedAction = async (ctx) => {
   ctx.q.check()
   if (tags === undefined) throw validationError(["Value null at 'tags' failed to satisfy constraint: Member must not be null"])
   checkTags(tags)
-  await authorizedRole(ctx, 'iam:TagRole', name)
+  await authorizedRole(ctx, 'iam:TagRole', name, requestTagContext(tags))
   const { store, account } = ctx.rt
   await store.transaction(async () => {
     const role = await store.getRole(account, name)

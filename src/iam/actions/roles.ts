@@ -4,7 +4,8 @@ import { members } from '../../aws/xml.js'
 import type { ActionContext, SignedAction } from '../../server/query-api.js'
 import { roleId } from '../../sts/access-key.js'
 import { authorizeIam } from '../authorize.js'
-import type { Role } from '../model.js'
+import type { ContextValue } from '../../policy/request.js'
+import type { Role, Tag } from '../model.js'
 import { roleXml } from '../serialize.js'
 import { pageParams, paginate } from './paginate.js'
 import { checkPolicyDocument } from './policy-document.js'
@@ -26,15 +27,38 @@ export async function existingRole(ctx: ActionContext, name: string): Promise<Ro
 }
 
 /** Authorize `action` on the role named in the request (by its ARN, or a best guess when absent). */
-export async function authorizeOnRole(ctx: ActionContext, action: string, name: string): Promise<Role | undefined> {
+export async function authorizeOnRole(
+  ctx: ActionContext,
+  action: string,
+  name: string,
+  requestContext: Readonly<Record<string, ContextValue>> = {},
+): Promise<Role | undefined> {
   const role = await ctx.rt.store.getRole(ctx.rt.account, name)
-  await authorizeIam(ctx.rt, ctx.who, action, role?.arn ?? roleArnFor(ctx, '/', name), ctx.meta.sourceIp, ctx.meta.requestId)
+  const resourceTags: Record<string, ContextValue> = {}
+  for (const t of role?.tags ?? []) resourceTags[`aws:ResourceTag/${t.Key}`] = t.Value
+  await authorizeIam(ctx.rt, ctx.who, action, role?.arn ?? roleArnFor(ctx, '/', name), ctx.meta.sourceIp, ctx.meta.requestId, {
+    ...resourceTags,
+    ...requestContext,
+  })
   return role
 }
 
+/** `aws:RequestTag/<key>` for each tag in the request, and `aws:TagKeys`. */
+export function requestTagContext(tags: readonly Tag[]): Record<string, ContextValue> {
+  if (tags.length === 0) return {}
+  const out: Record<string, ContextValue> = { 'aws:TagKeys': tags.map((t) => t.Key) }
+  for (const t of tags) out[`aws:RequestTag/${t.Key}`] = t.Value
+  return out
+}
+
 /** Authorize `action` on the role, then require that it exists (IAM answers AccessDenied before NoSuchEntity). */
-export async function authorizedRole(ctx: ActionContext, action: string, name: string): Promise<Role> {
-  const role = await authorizeOnRole(ctx, action, name)
+export async function authorizedRole(
+  ctx: ActionContext,
+  action: string,
+  name: string,
+  requestContext: Readonly<Record<string, ContextValue>> = {},
+): Promise<Role> {
+  const role = await authorizeOnRole(ctx, action, name, requestContext)
   if (role === undefined) throw noSuchRole(name)
   return role
 }
@@ -60,7 +84,10 @@ export const createRole: SignedAction = async (ctx) => {
   q.check()
   checkTags(tags)
   const arn = roleArnFor(ctx, path, name)
-  await authorizeIam(rt, ctx.who, 'iam:CreateRole', arn, ctx.meta.sourceIp, ctx.meta.requestId)
+  await authorizeIam(rt, ctx.who, 'iam:CreateRole', arn, ctx.meta.sourceIp, ctx.meta.requestId, {
+    ...requestTagContext(tags),
+    ...(boundary === undefined ? {} : { 'iam:PermissionsBoundary': boundary }),
+  })
   checkPolicyDocument(trust, 'trust')
   if (boundary !== undefined) await checkBoundary(ctx, boundary)
   const role: Role = {
