@@ -17,13 +17,14 @@ export const GUARDRAIL_REASONS = {
   'trust-admits-any-namespace': 'its trust policy admits service accounts of any namespace',
   'trust-admits-any-service-account': 'its trust policy admits every service account of the namespace',
   'trust-admits-wildcard-subject': 'its trust policy admits subjects matching a wildcard pattern',
+  // Fail closed: permissions only after explicit workload-identity verification.
+  'role-unknown': 'the role is not in the IAM data, so its trust policy cannot be verified',
+  'trust-policy-invalid': 'its trust policy cannot be read, so it cannot be verified',
 } as const
 export type GuardrailReason = keyof typeof GUARDRAIL_REASONS
 
 /** Things worth telling the user that do not deny the pod. */
 export const GUARDRAIL_NOTES = {
-  'role-unknown': 'the role is not in the IAM data, so its trust policy was not checked',
-  'trust-policy-invalid': 'the trust policy could not be compiled, so it was not checked',
   'trust-rejects-this-service-account': "the role's trust policy does not admit this service account with this audience",
 } as const
 export type GuardrailNote = keyof typeof GUARDRAIL_NOTES
@@ -118,7 +119,7 @@ export function checkGuardrail(input: GuardrailInput): GuardrailResult {
   if (others.length > 0) violations.push({ reason: 'role-shared-across-namespaces', detail: others.join(', ') })
 
   if (input.trustPolicy === undefined) {
-    notes.push('role-unknown')
+    violations.push({ reason: 'role-unknown', detail: input.roleArn })
     return { roleArn: input.roleArn, violations, notes }
   }
   let compiled: CompiledPolicy
@@ -127,7 +128,7 @@ export function checkGuardrail(input: GuardrailInput): GuardrailResult {
     doc = JSON.parse(input.trustPolicy)
     compiled = input.compile ? input.compile(input.trustPolicy) : compilePolicy(input.trustPolicy, { kind: 'trust', name: 'trust' })
   } catch {
-    notes.push('trust-policy-invalid')
+    violations.push({ reason: 'trust-policy-invalid', detail: input.roleArn })
     return { roleArn: input.roleArn, violations, notes }
   }
   const shape = trustShape(doc)

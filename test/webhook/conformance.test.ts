@@ -10,6 +10,19 @@ import { mutate } from '../../src/webhook/mutate.js'
 import { readPod } from '../../src/webhook/pod.js'
 import { applyJsonPatch, getPointer, loadFixtures, normalizeGo, removePointer, UPSTREAM_DROPS } from './fixtures.js'
 import type { FixtureCase } from './fixtures.js'
+
+const FIXTURE_ISSUER = 'oidc.eks.us-west-2.amazonaws.com/id/FIXTURES'
+const EXACT_DEFAULT_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Federated: `arn:aws:iam::111122223333:oidc-provider/${FIXTURE_ISSUER}` },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${FIXTURE_ISSUER}:sub`]: 'system:serviceaccount:default:default' } },
+    },
+  ],
+})
 import { decodePatch, post, review, testApp } from './helpers.js'
 
 const cases = loadFixtures()
@@ -61,6 +74,8 @@ describe('upstream fixtures', () => {
         it.skipIf(c.skip)(`${c.name}: HTTP ${apiVersion.split('/')[1]}${enforce ? ' --enforce' : ''}`, async () => {
           const app = await testApp({
             flags: { ...c.flags, enforce },
+            // The guardrail fails closed without IAM data: give each role an exact trust for default/default.
+            ...(enforce ? { roles: { trustPolicy: async () => EXACT_DEFAULT_TRUST } } : {}),
             serviceAccounts: [c.serviceAccount],
             containerCredentials: c.containerCredentials ? ['default/default'] : [],
           })

@@ -43,9 +43,9 @@ describe('checkGuardrail', () => {
   it('a StringLike without wildcards is fine; a Deny on the probes is respected', () => {
     expect(checkGuardrail({ ...base, trustPolicy: trust({ StringLike: { [`${ISSUER}:sub`]: 'system:serviceaccount:team-a:app' } }) }).violations).toEqual([])
   })
-  it('notes: unknown role, invalid trust, trust that rejects this SA', () => {
-    expect(checkGuardrail({ ...base, trustPolicy: undefined }).notes).toEqual(['role-unknown'])
-    expect(checkGuardrail({ ...base, trustPolicy: '{"Statement":"nope"}' }).notes).toEqual(['trust-policy-invalid'])
+  it('fails closed on an unknown role or an unreadable trust; notes a trust that rejects this SA', () => {
+    expect(checkGuardrail({ ...base, trustPolicy: undefined }).violations.map((v) => v.reason)).toEqual(['role-unknown'])
+    expect(checkGuardrail({ ...base, trustPolicy: '{"Statement":"nope"}' }).violations.map((v) => v.reason)).toEqual(['trust-policy-invalid'])
     expect(checkGuardrail({ ...base, serviceAccount: 'other', trustPolicy: exact }).notes).toEqual(['trust-rejects-this-service-account'])
   })
 })
@@ -94,11 +94,11 @@ describe('the guardrail through the endpoint', () => {
     expect(wild.response.status?.message).toMatch(/role arn:aws:iam::111122223333:role\/solo .*any namespace.*trust-admits-any-namespace/)
     await app.close()
   })
-  it('--enforce with a role the IAM data lacks: allowed with a warning', async () => {
+  it('--enforce with a role the IAM data lacks: denied, since its trust cannot be verified', async () => {
     const app = await testApp({ serviceAccounts: [{ namespace: 'x', name: 'y', annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::${ACCT}:role/unknown` } }], roles, flags: { enforce: true } })
     const r = (await post(app, review(pod('y'), { namespace: 'x' }))).json()
-    expect(r.response.allowed).toBe(true)
-    expect(r.response.warnings?.[0]).toMatch(/not in the IAM data/)
+    expect(r.response.allowed).toBe(false)
+    expect(r.response.status?.message).toMatch(/role arn:aws:iam::111122223333:role\/unknown .*not in the IAM data.*role-unknown/)
     await app.close()
   })
 })
