@@ -17,17 +17,13 @@ import type { PoolClient } from 'pg'
 import { IrsaError } from '../../errors.js'
 import type { DecisionQuery, DecisionRecord } from '../decision-log.js'
 import { MIGRATIONS } from '../migrations.js'
+import { bindingFromRow, decisionFromRow, num, optStr, policyFromRow, providerFromRow, roleFromRow, sealingKeyFromRow, signingKeyFromRow, str, versionFromRow } from '../rows.js'
+import type { Row } from '../rows.js'
 import type { RoleUpdate, Store, StoredSealingKey, StoredSigningKey } from '../store.js'
 import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../../iam/model.js'
 
-type Row = Record<string, unknown>
 
-const str = (v: unknown): string => v as string
-const optStr = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : (v as string))
 // BIGINT columns and count(*) come back from pg as strings; epochs fit a double exactly.
-const num = (v: unknown): number => Number(v)
-const optNum = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v))
-const tags = (v: unknown): Tag[] => JSON.parse(v as string) as Tag[]
 
 /** Advisory lock keys (arbitrary constants, "irsa" + a purpose digit). */
 const MIGRATION_LOCK = 0x69727331
@@ -219,14 +215,7 @@ export class PostgresStore implements Store {
   }
 
   async listSigningKeys(): Promise<StoredSigningKey[]> {
-    return (await this.all('SELECT * FROM signing_keys ORDER BY created_at, kid')).map((r) => ({
-      kid: str(r.kid),
-      alg: str(r.alg),
-      privateJwk: str(r.private_jwk),
-      publicJwk: str(r.public_jwk),
-      createdAt: num(r.created_at),
-      retiredAt: optNum(r.retired_at),
-    }))
+    return (await this.all('SELECT * FROM signing_keys ORDER BY created_at, kid')).map(signingKeyFromRow)
   }
 
   async addSigningKey(k: StoredSigningKey): Promise<void> {
@@ -241,12 +230,7 @@ export class PostgresStore implements Store {
   }
 
   async listSealingKeys(): Promise<StoredSealingKey[]> {
-    return (await this.all('SELECT * FROM sealing_keys ORDER BY created_at, id')).map((r) => ({
-      id: str(r.id),
-      secret: new Uint8Array(r.secret as Buffer),
-      createdAt: num(r.created_at),
-      retiredAt: optNum(r.retired_at),
-    }))
+    return (await this.all('SELECT * FROM sealing_keys ORDER BY created_at, id')).map(sealingKeyFromRow)
   }
 
   async addSealingKey(k: StoredSealingKey): Promise<void> {
@@ -257,25 +241,14 @@ export class PostgresStore implements Store {
     await this.run('UPDATE sealing_keys SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL', at, id)
   }
 
-  private provider(r: Row): OidcProvider {
-    return {
-      arn: str(r.arn),
-      account: str(r.account),
-      url: str(r.url),
-      clientIds: JSON.parse(str(r.client_ids)) as string[],
-      thumbprints: JSON.parse(str(r.thumbprints)) as string[],
-      tags: tags(r.tags),
-      createdAt: num(r.created_at),
-    }
-  }
 
   async listOidcProviders(account: string): Promise<OidcProvider[]> {
-    return (await this.all('SELECT * FROM oidc_providers WHERE account = $1 ORDER BY arn', account)).map((r) => this.provider(r))
+    return (await this.all('SELECT * FROM oidc_providers WHERE account = $1 ORDER BY arn', account)).map(providerFromRow)
   }
 
   async getOidcProvider(arn: string): Promise<OidcProvider | undefined> {
     const r = await this.get('SELECT * FROM oidc_providers WHERE arn = $1', arn)
-    return r === undefined ? undefined : this.provider(r)
+    return r === undefined ? undefined : providerFromRow(r)
   }
 
   async createOidcProvider(p: OidcProvider): Promise<boolean> {
@@ -304,29 +277,14 @@ export class PostgresStore implements Store {
     return (await this.run('DELETE FROM oidc_providers WHERE arn = $1', arn)) === 1
   }
 
-  private role(r: Row): Role {
-    return {
-      arn: str(r.arn),
-      account: str(r.account),
-      name: str(r.name),
-      path: str(r.path),
-      roleId: str(r.role_id),
-      trustPolicy: str(r.trust_policy),
-      description: optStr(r.description),
-      maxSessionDuration: num(r.max_session_duration),
-      permissionsBoundaryArn: optStr(r.boundary_arn),
-      tags: tags(r.tags),
-      createdAt: num(r.created_at),
-    }
-  }
 
   async listRoles(account: string, pathPrefix = '/'): Promise<Role[]> {
-    return (await this.all('SELECT * FROM roles WHERE account = $1 AND starts_with(path, $2) ORDER BY lower(name)', account, pathPrefix)).map((r) => this.role(r))
+    return (await this.all('SELECT * FROM roles WHERE account = $1 AND starts_with(path, $2) ORDER BY lower(name)', account, pathPrefix)).map(roleFromRow)
   }
 
   async getRole(account: string, name: string): Promise<Role | undefined> {
     const r = await this.get('SELECT * FROM roles WHERE account = $1 AND lower(name) = lower($2)', account, name)
-    return r === undefined ? undefined : this.role(r)
+    return r === undefined ? undefined : roleFromRow(r)
   }
 
   async createRole(r: Role): Promise<boolean> {
@@ -382,20 +340,6 @@ export class PostgresStore implements Store {
     return (await this.run('DELETE FROM role_policies WHERE role_arn = $1 AND name = $2', roleArn, name)) === 1
   }
 
-  private policy(r: Row): ManagedPolicy {
-    return {
-      arn: str(r.arn),
-      account: str(r.account ?? 'aws'),
-      name: str(r.name),
-      path: str(r.path),
-      policyId: str(r.policy_id),
-      defaultVersionId: str(r.default_version),
-      description: optStr(r.description),
-      createdAt: num(r.created_at),
-      updatedAt: num(r.updated_at),
-      attachmentCount: num(r.attachments ?? 0),
-    }
-  }
 
   private static readonly POLICY_SELECT =
     'SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments FROM managed_policies p'
@@ -405,13 +349,13 @@ export class PostgresStore implements Store {
       `${PostgresStore.POLICY_SELECT} WHERE ($1::text IS NULL OR p.account = $1::text OR p.account IS NULL) AND starts_with(p.path, $2) ORDER BY p.name, p.arn`,
       account ?? null, options.pathPrefix ?? '/',
     )
-    const all = rows.map((r) => this.policy(r))
+    const all = rows.map(policyFromRow)
     return options.onlyAttached ? all.filter((p) => p.attachmentCount > 0) : all
   }
 
   async getPolicy(arn: string): Promise<ManagedPolicy | undefined> {
     const r = await this.get(`${PostgresStore.POLICY_SELECT} WHERE p.arn = $1`, arn)
-    return r === undefined ? undefined : this.policy(r)
+    return r === undefined ? undefined : policyFromRow(r)
   }
 
   async createPolicy(p: Omit<ManagedPolicy, 'attachmentCount'>, document: string): Promise<boolean> {
@@ -433,19 +377,16 @@ export class PostgresStore implements Store {
     })
   }
 
-  private version(r: Row, defaultVersion: string): PolicyVersion {
-    return { policyArn: str(r.policy_arn), versionId: str(r.version_id), document: str(r.document), isDefault: r.version_id === defaultVersion, createdAt: num(r.created_at) }
-  }
 
   async listPolicyVersions(arn: string): Promise<PolicyVersion[]> {
     const def = str((await this.get('SELECT default_version FROM managed_policies WHERE arn = $1', arn))?.default_version ?? '')
-    return (await this.all('SELECT * FROM policy_versions WHERE policy_arn = $1 ORDER BY created_at DESC, version_id DESC', arn)).map((r) => this.version(r, def))
+    return (await this.all('SELECT * FROM policy_versions WHERE policy_arn = $1 ORDER BY created_at DESC, version_id DESC', arn)).map((r) => versionFromRow(r, def))
   }
 
   async getPolicyVersion(arn: string, versionId: string): Promise<PolicyVersion | undefined> {
     const def = str((await this.get('SELECT default_version FROM managed_policies WHERE arn = $1', arn))?.default_version ?? '')
     const r = await this.get('SELECT * FROM policy_versions WHERE policy_arn = $1 AND version_id = $2', arn, versionId)
-    return r === undefined ? undefined : this.version(r, def)
+    return r === undefined ? undefined : versionFromRow(r, def)
   }
 
   async createPolicyVersion(arn: string, document: string, setAsDefault: boolean, at: number): Promise<string> {
@@ -485,12 +426,7 @@ export class PostgresStore implements Store {
   }
 
   async listBindings(): Promise<ServiceAccountBinding[]> {
-    return (await this.all('SELECT * FROM bindings ORDER BY namespace, service_account')).map((r) => ({
-      namespace: str(r.namespace),
-      serviceAccount: str(r.service_account),
-      roleArn: str(r.role_arn),
-      audience: optStr(r.audience),
-    }))
+    return (await this.all('SELECT * FROM bindings ORDER BY namespace, service_account')).map(bindingFromRow)
   }
 
   async putBinding(b: ServiceAccountBinding): Promise<void> {
@@ -539,15 +475,6 @@ export class PostgresStore implements Store {
     const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`
     return (await this.query(sql, params)).rows
       .reverse()
-      .map((r) => {
-        const rec: Record<string, unknown> = { id: num(r.id), at: num(r.at), action: str(r.action), outcome: str(r.outcome) }
-        const opt: [keyof DecisionRecord, string][] = [
-          ['code', 'code'], ['principal', 'principal'], ['roleArn', 'role_arn'], ['sessionName', 'session_name'], ['subject', 'subject'],
-          ['namespace', 'namespace'], ['serviceAccount', 'service_account'], ['sourceIp', 'source_ip'], ['requestId', 'request_id'], ['reason', 'reason'],
-        ]
-        for (const [k, col] of opt) if (r[col] !== null && r[col] !== undefined) rec[k] = r[col]
-        if (typeof r.detail === 'string') rec.detail = JSON.parse(r.detail) as Record<string, unknown>
-        return rec as unknown as DecisionRecord
-      })
+      .map(decisionFromRow)
   }
 }

@@ -9,16 +9,12 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { DecisionQuery, DecisionRecord } from '../decision-log.js'
 import { MIGRATIONS } from '../migrations.js'
+import { bindingFromRow, decisionFromRow, num, optStr, policyFromRow, providerFromRow, roleFromRow, sealingKeyFromRow, signingKeyFromRow, str, versionFromRow } from '../rows.js'
+import type { Row } from '../rows.js'
 import type { RoleUpdate, Store, StoredSealingKey, StoredSigningKey } from '../store.js'
 import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../../iam/model.js'
 
-type Row = Record<string, unknown>
 
-const str = (v: unknown): string => v as string
-const optStr = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : (v as string))
-const num = (v: unknown): number => Number(v)
-const optNum = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v))
-const tags = (v: unknown): Tag[] => JSON.parse(v as string) as Tag[]
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -134,14 +130,7 @@ export class SqliteStore implements Store {
 
   async listSigningKeys(): Promise<StoredSigningKey[]> {
     await this.ready()
-    return this.all('SELECT * FROM signing_keys ORDER BY created_at, kid').map((r) => ({
-      kid: str(r.kid),
-      alg: str(r.alg),
-      privateJwk: str(r.private_jwk),
-      publicJwk: str(r.public_jwk),
-      createdAt: num(r.created_at),
-      retiredAt: optNum(r.retired_at),
-    }))
+    return this.all('SELECT * FROM signing_keys ORDER BY created_at, kid').map(signingKeyFromRow)
   }
 
   async addSigningKey(k: StoredSigningKey): Promise<void> {
@@ -159,12 +148,7 @@ export class SqliteStore implements Store {
 
   async listSealingKeys(): Promise<StoredSealingKey[]> {
     await this.ready()
-    return this.all('SELECT * FROM sealing_keys ORDER BY created_at, id').map((r) => ({
-      id: str(r.id),
-      secret: new Uint8Array(r.secret as Buffer),
-      createdAt: num(r.created_at),
-      retiredAt: optNum(r.retired_at),
-    }))
+    return this.all('SELECT * FROM sealing_keys ORDER BY created_at, id').map(sealingKeyFromRow)
   }
 
   async addSealingKey(k: StoredSealingKey): Promise<void> {
@@ -177,27 +161,16 @@ export class SqliteStore implements Store {
     this.run('UPDATE sealing_keys SET retired_at = ? WHERE id = ? AND retired_at IS NULL', at, id)
   }
 
-  private provider(r: Row): OidcProvider {
-    return {
-      arn: str(r.arn),
-      account: str(r.account),
-      url: str(r.url),
-      clientIds: JSON.parse(str(r.client_ids)) as string[],
-      thumbprints: JSON.parse(str(r.thumbprints)) as string[],
-      tags: tags(r.tags),
-      createdAt: num(r.created_at),
-    }
-  }
 
   async listOidcProviders(account: string): Promise<OidcProvider[]> {
     await this.ready()
-    return this.all('SELECT * FROM oidc_providers WHERE account = ? ORDER BY arn', account).map((r) => this.provider(r))
+    return this.all('SELECT * FROM oidc_providers WHERE account = ? ORDER BY arn', account).map(providerFromRow)
   }
 
   async getOidcProvider(arn: string): Promise<OidcProvider | undefined> {
     await this.ready()
     const r = this.get('SELECT * FROM oidc_providers WHERE arn = ?', arn)
-    return r === undefined ? undefined : this.provider(r)
+    return r === undefined ? undefined : providerFromRow(r)
   }
 
   async createOidcProvider(p: OidcProvider): Promise<boolean> {
@@ -229,33 +202,16 @@ export class SqliteStore implements Store {
     return this.run('DELETE FROM oidc_providers WHERE arn = ?', arn) === 1
   }
 
-  private role(r: Row): Role {
-    return {
-      arn: str(r.arn),
-      account: str(r.account),
-      name: str(r.name),
-      path: str(r.path),
-      roleId: str(r.role_id),
-      trustPolicy: str(r.trust_policy),
-      description: optStr(r.description),
-      maxSessionDuration: num(r.max_session_duration),
-      permissionsBoundaryArn: optStr(r.boundary_arn),
-      tags: tags(r.tags),
-      createdAt: num(r.created_at),
-    }
-  }
 
   async listRoles(account: string, pathPrefix = '/'): Promise<Role[]> {
     await this.ready()
-    return this.all('SELECT * FROM roles WHERE account = ? AND substr(path, 1, ?) = ? ORDER BY lower(name)', account, pathPrefix.length, pathPrefix).map((r) =>
-      this.role(r),
-    )
+    return this.all('SELECT * FROM roles WHERE account = ? AND substr(path, 1, ?) = ? ORDER BY lower(name)', account, pathPrefix.length, pathPrefix).map(roleFromRow)
   }
 
   async getRole(account: string, name: string): Promise<Role | undefined> {
     await this.ready()
     const r = this.get('SELECT * FROM roles WHERE account = ? AND lower(name) = lower(?)', account, name)
-    return r === undefined ? undefined : this.role(r)
+    return r === undefined ? undefined : roleFromRow(r)
   }
 
   async createRole(r: Role): Promise<boolean> {
@@ -313,20 +269,6 @@ export class SqliteStore implements Store {
     return this.run('DELETE FROM role_policies WHERE role_arn = ? AND name = ?', roleArn, name) === 1
   }
 
-  private policy(r: Row): ManagedPolicy {
-    return {
-      arn: str(r.arn),
-      account: str(r.account ?? 'aws'),
-      name: str(r.name),
-      path: str(r.path),
-      policyId: str(r.policy_id),
-      defaultVersionId: str(r.default_version),
-      description: optStr(r.description),
-      createdAt: num(r.created_at),
-      updatedAt: num(r.updated_at),
-      attachmentCount: num(r.attachments ?? 0),
-    }
-  }
 
   private static readonly POLICY_SELECT =
     'SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments FROM managed_policies p'
@@ -338,14 +280,14 @@ export class SqliteStore implements Store {
       `${SqliteStore.POLICY_SELECT} WHERE (? IS NULL OR p.account = ? OR p.account IS NULL) AND substr(p.path, 1, ?) = ? ORDER BY p.name`,
       account ?? null, account ?? null, prefix.length, prefix,
     )
-    const all = rows.map((r) => this.policy(r))
+    const all = rows.map(policyFromRow)
     return options.onlyAttached ? all.filter((p) => p.attachmentCount > 0) : all
   }
 
   async getPolicy(arn: string): Promise<ManagedPolicy | undefined> {
     await this.ready()
     const r = this.get(`${SqliteStore.POLICY_SELECT} WHERE p.arn = ?`, arn)
-    return r === undefined ? undefined : this.policy(r)
+    return r === undefined ? undefined : policyFromRow(r)
   }
 
   async createPolicy(p: Omit<ManagedPolicy, 'attachmentCount'>, document: string): Promise<boolean> {
@@ -370,21 +312,18 @@ export class SqliteStore implements Store {
     }).immediate()
   }
 
-  private version(r: Row, defaultVersion: string): PolicyVersion {
-    return { policyArn: str(r.policy_arn), versionId: str(r.version_id), document: str(r.document), isDefault: r.version_id === defaultVersion, createdAt: num(r.created_at) }
-  }
 
   async listPolicyVersions(arn: string): Promise<PolicyVersion[]> {
     await this.ready()
     const def = str(this.get('SELECT default_version FROM managed_policies WHERE arn = ?', arn)?.default_version ?? '')
-    return this.all('SELECT * FROM policy_versions WHERE policy_arn = ? ORDER BY created_at DESC, version_id DESC', arn).map((r) => this.version(r, def))
+    return this.all('SELECT * FROM policy_versions WHERE policy_arn = ? ORDER BY created_at DESC, version_id DESC', arn).map((r) => versionFromRow(r, def))
   }
 
   async getPolicyVersion(arn: string, versionId: string): Promise<PolicyVersion | undefined> {
     await this.ready()
     const def = str(this.get('SELECT default_version FROM managed_policies WHERE arn = ?', arn)?.default_version ?? '')
     const r = this.get('SELECT * FROM policy_versions WHERE policy_arn = ? AND version_id = ?', arn, versionId)
-    return r === undefined ? undefined : this.version(r, def)
+    return r === undefined ? undefined : versionFromRow(r, def)
   }
 
   async createPolicyVersion(arn: string, document: string, setAsDefault: boolean, at: number): Promise<string> {
@@ -431,12 +370,7 @@ export class SqliteStore implements Store {
 
   async listBindings(): Promise<ServiceAccountBinding[]> {
     await this.ready()
-    return this.all('SELECT * FROM bindings ORDER BY namespace, service_account').map((r) => ({
-      namespace: str(r.namespace),
-      serviceAccount: str(r.service_account),
-      roleArn: str(r.role_arn),
-      audience: optStr(r.audience),
-    }))
+    return this.all('SELECT * FROM bindings ORDER BY namespace, service_account').map(bindingFromRow)
   }
 
   async putBinding(b: ServiceAccountBinding): Promise<void> {
@@ -515,15 +449,6 @@ export class SqliteStore implements Store {
     params.push(q.limit ?? 1000)
     return this.all(sql, ...params)
       .reverse()
-      .map((r) => {
-        const rec: Record<string, unknown> = { id: num(r.id), at: num(r.at), action: str(r.action), outcome: str(r.outcome) }
-        const opt: [keyof DecisionRecord, string][] = [
-          ['code', 'code'], ['principal', 'principal'], ['roleArn', 'role_arn'], ['sessionName', 'session_name'], ['subject', 'subject'],
-          ['namespace', 'namespace'], ['serviceAccount', 'service_account'], ['sourceIp', 'source_ip'], ['requestId', 'request_id'], ['reason', 'reason'],
-        ]
-        for (const [k, col] of opt) if (r[col] !== null && r[col] !== undefined) rec[k] = r[col]
-        if (typeof r.detail === 'string') rec.detail = JSON.parse(r.detail) as Record<string, unknown>
-        return rec as unknown as DecisionRecord
-      })
+      .map(decisionFromRow)
   }
 }
