@@ -83,11 +83,13 @@ export const addClientIDToOpenIDConnectProvider: SignedAction = async ({ rt, q, 
   const clientId = q.required('ClientID', { min: 1, max: 255 })
   q.check()
   await authorizeIam(rt, who, 'iam:AddClientIDToOpenIDConnectProvider', arn, meta.sourceIp, meta.requestId)
-  const p = await existing(rt, arn)
-  if (!p.clientIds.includes(clientId)) {
+  // Read-modify-write in one transaction: two replicas adding client IDs at once both keep theirs.
+  await rt.store.transaction(async () => {
+    const p = await existing(rt, arn)
+    if (p.clientIds.includes(clientId)) return
     if (p.clientIds.length >= 100) throw new AwsError('LimitExceeded', 'Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100')
     await rt.store.updateOidcProvider(arn, { clientIds: [...p.clientIds, clientId] })
-  }
+  })
   return undefined
 }
 
@@ -96,7 +98,9 @@ export const removeClientIDFromOpenIDConnectProvider: SignedAction = async ({ rt
   const clientId = q.required('ClientID', { min: 1, max: 255 })
   q.check()
   await authorizeIam(rt, who, 'iam:RemoveClientIDFromOpenIDConnectProvider', arn, meta.sourceIp, meta.requestId)
-  const p = await existing(rt, arn)
-  await rt.store.updateOidcProvider(arn, { clientIds: p.clientIds.filter((c) => c !== clientId) })
+  await rt.store.transaction(async () => {
+    const p = await existing(rt, arn)
+    await rt.store.updateOidcProvider(arn, { clientIds: p.clientIds.filter((c) => c !== clientId) })
+  })
   return undefined
 }
