@@ -38,6 +38,19 @@ export const AWS_ERRORS = {
   ConcurrentModification: 409,
   UnmodifiableEntity: 400,
   ServiceFailure: 500,
+  // EKS and EKS Auth (rest-json: x-amzn-ErrorType + {"message"}); AccessDeniedException is 400 in EKS Auth's model
+  ResourceNotFoundException: 404,
+  InvalidParameterException: 400,
+  InvalidRequestException: 400,
+  ResourceInUseException: 409,
+  InvalidTokenException: 400,
+  AccessDeniedException: 403,
+  ServerException: 500,
+  InternalServerException: 500,
+  ServiceUnavailableException: 503,
+  UnrecognizedClientException: 403,
+  InvalidSignatureException: 403,
+  MissingAuthenticationTokenException: 403,
 } as const
 
 export type AwsErrorCode = keyof typeof AWS_ERRORS

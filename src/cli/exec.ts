@@ -2,12 +2,19 @@
  * `irsa exec`: run a command as a pod with IRSA would run: a projected token in a file (refreshed
  * before it expires), AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, the STS endpoint and region, so any
  * AWS SDK in the command assumes the role through irsa.
+ *
+ * With `--pod-identity`, as a pod with EKS Pod Identity runs instead: a token for audience
+ * `pods.eks.amazonaws.com`, AWS_CONTAINER_CREDENTIALS_FULL_URI pointing at the server's agent
+ * endpoint and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE; the service account needs an association.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { POD_IDENTITY_AUDIENCE } from '../eks/assume-role-for-pod-identity.js'
+import { ownCluster } from '../eks/cluster.js'
 import { IrsaError } from '../errors.js'
+import { AGENT_CREDENTIALS_PATH } from '../server/pod-identity-agent.js'
 import { issueServiceAccountToken } from '../server/issue-token.js'
 import type { Runtime } from '../server/runtime.js'
 
@@ -19,14 +26,28 @@ export interface ExecOptions {
   readonly expiration?: number
   readonly pod?: string
   readonly endpoint?: string
+  /** Run as EKS Pod Identity instead of IRSA. */
+  readonly podIdentity?: boolean
 }
 
 export async function execCommand(rt: Runtime, o: ExecOptions, argv: readonly string[]): Promise<number> {
   const [cmd, ...args] = argv
   if (cmd === undefined) throw new IrsaError('ERR_CLI_USAGE', 'give the command to run after --')
+  if (o.podIdentity === true && (o.roleArn !== undefined || o.audience !== undefined)) {
+    throw new IrsaError('ERR_CLI_USAGE', '--pod-identity takes the role from the pod identity association: drop --role-arn and --audience')
+  }
   let roleArn = o.roleArn
-  let audience = o.audience
-  if (roleArn === undefined) {
+  let audience = o.podIdentity === true ? POD_IDENTITY_AUDIENCE : o.audience
+  let pod = o.pod
+  if (o.podIdentity === true) {
+    const cluster = await ownCluster(rt)
+    const association = (await rt.store.listPodIdentityAssociations(cluster.name)).find((a) => a.namespace === o.namespace && a.serviceAccount === o.serviceAccount)
+    if (association === undefined) {
+      throw new IrsaError('ERR_CLI_USAGE', `service account ${o.namespace}/${o.serviceAccount} has no pod identity association in cluster ${cluster.name}: create one (aws eks create-pod-identity-association, or podIdentityAssociations in the config)`)
+    }
+    // The agent's credentials name the pod: a Pod Identity token is always bound to one.
+    pod ??= `${o.serviceAccount}-exec`.slice(0, 253)
+  } else if (roleArn === undefined) {
     const binding = (await rt.store.listBindings()).find((b) => b.namespace === o.namespace && b.serviceAccount === o.serviceAccount)
     if (binding === undefined) {
       throw new IrsaError('ERR_CLI_USAGE', `service account ${o.namespace}/${o.serviceAccount} is bound to no role: pass --role-arn or bind it in the config`)
@@ -45,7 +66,7 @@ export async function execCommand(rt: Runtime, o: ExecOptions, argv: readonly st
       serviceAccount: o.serviceAccount,
       audience: [audience ?? 'sts.amazonaws.com'],
       expirationSeconds: expiration,
-      ...(o.pod === undefined ? {} : { pod: o.pod }),
+      ...(pod === undefined ? {} : { pod }),
     })
     // Write then rename: a reader never sees a half-written token (the kubelet does the same).
     writeFileSync(`${file}.tmp`, t.token, { mode: 0o600 })
@@ -55,15 +76,30 @@ export async function execCommand(rt: Runtime, o: ExecOptions, argv: readonly st
   await write()
   // The kubelet refreshes at 80% of the lifetime.
   const timer = setInterval(() => void write().catch(() => undefined), Math.max(1000, expiration * 800))
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ROLE_ARN: roleArn,
-    AWS_WEB_IDENTITY_TOKEN_FILE: file,
-    AWS_ROLE_SESSION_NAME: process.env.AWS_ROLE_SESSION_NAME ?? `irsa-${o.namespace}-${o.serviceAccount}`.slice(0, 64),
-    AWS_ENDPOINT_URL_STS: endpoint,
-    AWS_REGION: rt.region,
-    AWS_DEFAULT_REGION: rt.region,
-    AWS_STS_REGIONAL_ENDPOINTS: 'regional',
+  const env: NodeJS.ProcessEnv =
+    o.podIdentity === true
+      ? {
+          ...process.env,
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${endpoint.replace(/\/+$/, '')}${AGENT_CREDENTIALS_PATH}`,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: file,
+          AWS_ENDPOINT_URL_STS: endpoint,
+          AWS_REGION: rt.region,
+          AWS_DEFAULT_REGION: rt.region,
+        }
+      : {
+          ...process.env,
+          AWS_ROLE_ARN: roleArn,
+          AWS_WEB_IDENTITY_TOKEN_FILE: file,
+          AWS_ROLE_SESSION_NAME: process.env.AWS_ROLE_SESSION_NAME ?? `irsa-${o.namespace}-${o.serviceAccount}`.slice(0, 64),
+          AWS_ENDPOINT_URL_STS: endpoint,
+          AWS_REGION: rt.region,
+          AWS_DEFAULT_REGION: rt.region,
+          AWS_STS_REGIONAL_ENDPOINTS: 'regional',
+        }
+  if (o.podIdentity === true) {
+    // Web identity comes before the container provider in every SDK, and a relative URI or an inline
+    // token would take precedence over ours: a Pod Identity pod has none of them.
+    for (const k of ['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_SESSION_NAME', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN']) delete env[k]
   }
   // Static keys would win over web identity in every SDK: a pod has none.
   delete env.AWS_ACCESS_KEY_ID

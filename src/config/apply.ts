@@ -45,6 +45,13 @@ export interface BindingState {
   readonly audience: string | undefined
 }
 
+export interface PodIdentityAssociationState {
+  readonly associationId: string
+  readonly namespace: string
+  readonly serviceAccount: string
+  readonly roleArn: string
+}
+
 export interface RoleCreate {
   readonly name: string
   readonly path: string
@@ -86,6 +93,12 @@ export interface ApplyTarget {
   attachPolicy(role: string, arn: string): Promise<void>
   detachPolicy(role: string, arn: string): Promise<void>
 
+  /** The cluster associations default to (the server's own). */
+  clusterName(): Promise<string>
+  listPodIdentityAssociations(cluster: string): Promise<PodIdentityAssociationState[]>
+  createPodIdentityAssociation(cluster: string, a: { namespace: string; serviceAccount: string; roleArn: string; tags: Readonly<Record<string, string>> }): Promise<string>
+  updatePodIdentityAssociation(cluster: string, associationId: string, roleArn: string): Promise<void>
+
   listBindings(): Promise<BindingState[]>
   putBindings(bindings: readonly BindingState[]): Promise<void>
   deleteBindings(refs: readonly { namespace: string; serviceAccount: string }[]): Promise<void>
@@ -94,8 +107,8 @@ export interface ApplyTarget {
 export type ApplyStatus = 'created' | 'updated' | 'unchanged'
 
 export interface ApplyItem {
-  readonly kind: 'provider' | 'policy' | 'role' | 'binding'
-  /** Provider URL, policy or role name, or `namespace/serviceAccount`. */
+  readonly kind: 'provider' | 'policy' | 'role' | 'binding' | 'podIdentityAssociation'
+  /** Provider URL, policy or role name, `namespace/serviceAccount`, or `cluster/namespace/serviceAccount`. */
   readonly name: string
   readonly arn?: string
   readonly status: ApplyStatus
@@ -161,6 +174,21 @@ export function generatedTrust(providerArn: string, providerUrl: string, service
     null,
     2,
   )
+}
+
+/** The trust statement EKS documents for Pod Identity roles (sts.md §6.4). */
+export const POD_IDENTITY_TRUST_STATEMENT = {
+  Sid: 'AllowEksAuthToAssumeRoleForPodIdentity',
+  Effect: 'Allow',
+  Principal: { Service: 'pods.eks.amazonaws.com' },
+  Action: ['sts:AssumeRole', 'sts:TagSession'],
+} as const
+
+/** A generated trust: the IRSA statement for the role's service accounts, and the Pod Identity one when associations name it. */
+function roleTrust(providerArn: string, providerUrl: string, r: RoleSpec): string {
+  const irsa = r.serviceAccounts.length > 0 ? (JSON.parse(generatedTrust(providerArn, providerUrl, r.serviceAccounts)) as { Statement: object[] }).Statement : []
+  if (r.podIdentity !== true) return generatedTrust(providerArn, providerUrl, r.serviceAccounts)
+  return JSON.stringify({ Version: '2012-10-17', Statement: [...irsa, POD_IDENTITY_TRUST_STATEMENT] }, null, 2)
 }
 
 export async function applyConfig(config: IrsaConfig, t: ApplyTarget): Promise<ApplyReport> {
@@ -230,7 +258,7 @@ export async function applyConfig(config: IrsaConfig, t: ApplyTarget): Promise<A
       if (r.provider !== undefined && issuerHostPath(r.provider) !== issuerHostPath(t.issuer) && !config.providers.some((p) => issuerHostPath(p.url) === issuerHostPath(url))) {
         if ((await t.getProvider(arn)) === undefined) throw conflict(`role ${r.name}: provider ${url} is neither declared under providers nor registered`)
       }
-      trust = generatedTrust(arn, url, r.serviceAccounts)
+      trust = roleTrust(arn, url, r)
     }
     const boundary = r.permissionsBoundary === undefined ? undefined : resolve(r.permissionsBoundary)
     const managed = r.managedPolicies.map(resolve)
@@ -324,6 +352,29 @@ export async function applyConfig(config: IrsaConfig, t: ApplyTarget): Promise<A
   }
   if (wanted.length > 0) await t.putBindings(wanted)
   if (removed.length > 0) await t.deleteBindings(removed)
+
+  // 5. Pod identity associations: created, or their role updated (EKS cannot move one to another service account).
+  const clusters = new Map<string, PodIdentityAssociationState[]>()
+  for (const a of config.podIdentityAssociations ?? []) {
+    const cluster = a.cluster ?? (await t.clusterName())
+    let existing = clusters.get(cluster)
+    if (existing === undefined) {
+      existing = await t.listPodIdentityAssociations(cluster)
+      clusters.set(cluster, existing)
+    }
+    const roleArn = a.role.kind === 'arn' ? a.role.arn : (roleArns.get(a.role.name.toLowerCase()) as string)
+    const name = `${cluster}/${a.namespace}/${a.serviceAccount}`
+    const have = existing.find((x) => x.namespace === a.namespace && x.serviceAccount === a.serviceAccount)
+    if (have === undefined) {
+      const id = await t.createPodIdentityAssociation(cluster, { namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn, tags: a.tags })
+      items.push({ kind: 'podIdentityAssociation', name, arn: roleArn, status: 'created', changes: [id] })
+    } else if (have.roleArn !== roleArn) {
+      await t.updatePodIdentityAssociation(cluster, have.associationId, roleArn)
+      items.push({ kind: 'podIdentityAssociation', name, arn: roleArn, status: 'updated', changes: [`role ${have.roleArn} → ${roleArn}`] })
+    } else {
+      items.push({ kind: 'podIdentityAssociation', name, arn: roleArn, status: 'unchanged', changes: [] })
+    }
+  }
 
   const count = (s: ApplyStatus): number => items.filter((i) => i.status === s).length
   return { items, created: count('created'), updated: count('updated'), unchanged: count('unchanged') }

@@ -51,12 +51,27 @@ export interface RoleSpec {
   readonly permissionsBoundary: PolicyRef | undefined
   readonly tags: readonly Tag[]
   readonly serviceAccounts: readonly ServiceAccountRef[]
+  /** Named by a pod identity association: the generated trust also admits `pods.eks.amazonaws.com`. */
+  readonly podIdentity?: boolean
+}
+
+/** An EKS Pod Identity association: a service account of a cluster (default: the server's) → a role. */
+export interface PodIdentityAssociationSpec {
+  readonly cluster: string | undefined
+  readonly namespace: string
+  readonly serviceAccount: string
+  /** A role declared in the file (by name) or any role ARN. */
+  readonly role: { readonly kind: 'name'; readonly name: string } | { readonly kind: 'arn'; readonly arn: string }
+  /** Set when the association is created (EKS updates only the role). */
+  readonly tags: Readonly<Record<string, string>>
 }
 
 export interface IrsaConfig {
   readonly providers: readonly ProviderSpec[]
   readonly policies: readonly PolicySpec[]
   readonly roles: readonly RoleSpec[]
+  /** Present when the file has a `podIdentityAssociations` list. */
+  readonly podIdentityAssociations?: readonly PodIdentityAssociationSpec[]
 }
 
 const THUMBPRINT = /^[0-9A-Fa-f]{40}$/
@@ -64,6 +79,8 @@ const THUMBPRINT = /^[0-9A-Fa-f]{40}$/
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 const POLICY_ARN = /^arn:aws[\w-]*:iam::(\d{12}|aws):policy\/.+/
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\u0021-\u007e]{1,512}$/
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/
 
 type Path = readonly (string | number)[]
 
@@ -167,7 +184,7 @@ export function parseConfig(text: string, file = 'config'): IrsaConfig {
     throw new IrsaError('ERR_CLI_INPUT', `${file}:${line}: invalid YAML: ${first.message.split('\n')[0] ?? ''}`)
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return { providers: [], policies: [], roles: [] }
-  const top = r.map([], doc.contents, ['providers', 'policies', 'roles'])
+  const top = r.map([], doc.contents, ['providers', 'policies', 'roles', 'podIdentityAssociations'])
 
   const providers: ProviderSpec[] = []
   const providerNode = top.get('providers')?.value
@@ -207,6 +224,7 @@ export function parseConfig(text: string, file = 'config'): IrsaConfig {
   const roles: RoleSpec[] = []
   const bound = new Map<string, string>()
   const roleNode = top.get('roles')?.value
+  const needTrust: { name: string; path: Path; node: YamlNode }[] = []
   const roleKeys = ['name', 'path', 'description', 'maxSessionDuration', 'trust', 'provider', 'inlinePolicies', 'managedPolicies', 'permissionsBoundary', 'tags', 'serviceAccounts']
   for (const [i, n] of (roleNode === undefined || roleNode === null ? [] : r.seq(['roles'], roleNode)).entries()) {
     const p: Path = ['roles', i]
@@ -261,9 +279,50 @@ export function parseConfig(text: string, file = 'config'): IrsaConfig {
         serviceAccounts.push({ namespace: ns, name: sa })
       }
     }
-    if (trust === undefined && serviceAccounts.length === 0) r.fail(p, n, 'give trust, or serviceAccounts to generate it from')
+    if (trust === undefined && serviceAccounts.length === 0) needTrust.push({ name, path: p, node: n })
 
     roles.push({ name, path, description, maxSessionDuration, trust, provider, inlinePolicies, managedPolicies, permissionsBoundary, tags, serviceAccounts })
   }
-  return { providers, policies, roles }
+
+  // Pod identity associations: one per (cluster, namespace, service account); a declared role by name or any role ARN.
+  const associations: PodIdentityAssociationSpec[] = []
+  const piaNode = top.get('podIdentityAssociations')?.value
+  const piaList = piaNode === undefined ? undefined : piaNode === null ? [] : r.seq(['podIdentityAssociations'], piaNode)
+  for (const [i, n] of (piaList ?? []).entries()) {
+    const p: Path = ['podIdentityAssociations', i]
+    const m = r.map(p, n, ['cluster', 'namespace', 'serviceAccount', 'role', 'tags'])
+    const get = (k: string): YamlNode | null | undefined => m.get(k)?.value
+    for (const k of ['namespace', 'serviceAccount', 'role']) if (!m.has(k)) r.fail(p, n, `${k} is required`)
+    const cluster = m.has('cluster') ? r.string([...p, 'cluster'], get('cluster'), { pattern: CLUSTER_NAME, what: 'an EKS cluster name' }) : undefined
+    const namespace = r.string([...p, 'namespace'], get('namespace'), { pattern: DNS_LABEL, what: 'a Kubernetes namespace name' })
+    const serviceAccount = r.string([...p, 'serviceAccount'], get('serviceAccount'), { max: 253, pattern: DNS_SUBDOMAIN, what: 'a Kubernetes service account name' })
+    const roleText = r.string([...p, 'role'], get('role'), { min: 1, max: 2048 })
+    let role: PodIdentityAssociationSpec['role']
+    if (roleText.startsWith('arn:')) {
+      if (!ROLE_ARN.test(roleText)) r.fail([...p, 'role'], get('role'), `${JSON.stringify(roleText)} is not a role ARN`)
+      role = { kind: 'arn', arn: roleText }
+    } else {
+      const declared = roles.find((x) => x.name.toLowerCase() === roleText.toLowerCase())
+      if (declared === undefined) r.fail([...p, 'role'], get('role'), `role ${JSON.stringify(roleText)} is not declared under roles (refer to other roles by ARN)`)
+      role = { kind: 'name', name: declared.name }
+    }
+    const tags: Record<string, string> = {}
+    if (m.has('tags')) {
+      for (const [k, v] of r.map([...p, 'tags'], get('tags'), undefined)) {
+        if (k.length < 1 || k.length > 128 || k.toLowerCase().startsWith('aws:')) r.fail([...p, 'tags', k], v.key, 'tag keys must be 1 to 128 characters and not start with aws:')
+        tags[k] = r.string([...p, 'tags', k], v.value, { max: 256 })
+      }
+      if (Object.keys(tags).length > 50) r.fail([...p, 'tags'], get('tags'), 'at most 50 tags')
+    }
+    if (associations.some((x) => (x.cluster ?? '') === (cluster ?? '') && x.namespace === namespace && x.serviceAccount === serviceAccount)) {
+      r.fail(p, n, `service account ${namespace}/${serviceAccount} has two pod identity associations`)
+    }
+    associations.push({ cluster, namespace, serviceAccount, role, tags })
+  }
+  const podIdentityRoles = new Set(associations.flatMap((a) => (a.role.kind === 'name' ? [a.role.name.toLowerCase()] : [])))
+  for (const x of needTrust) {
+    if (!podIdentityRoles.has(x.name.toLowerCase())) r.fail(x.path, x.node, 'give trust, serviceAccounts to generate it from, or name the role in podIdentityAssociations')
+  }
+  const finalRoles = roles.map((x) => (podIdentityRoles.has(x.name.toLowerCase()) ? { ...x, podIdentity: true } : x))
+  return { providers, policies, roles: finalRoles, ...(piaList === undefined ? {} : { podIdentityAssociations: associations }) }
 }

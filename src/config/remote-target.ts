@@ -33,9 +33,17 @@ import {
   UpdateOpenIDConnectProviderThumbprintCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam'
+import {
+  CreatePodIdentityAssociationCommand,
+  DescribePodIdentityAssociationCommand,
+  EKSClient,
+  ListClustersCommand,
+  ListPodIdentityAssociationsCommand,
+  UpdatePodIdentityAssociationCommand,
+} from '@aws-sdk/client-eks'
 import { IrsaError } from '../errors.js'
 import { BINDINGS_PATH, BINDINGS_SERVICE } from '../server/bindings.js'
-import type { ApplyTarget, BindingState, PolicyState, ProviderState, RoleState } from './apply.js'
+import type { ApplyTarget, BindingState, PodIdentityAssociationState, PolicyState, ProviderState, RoleState } from './apply.js'
 
 export interface RemoteOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:7788`. */
@@ -128,6 +136,17 @@ export async function remoteTarget(o: RemoteOptions): Promise<ApplyTarget & { cl
     }
   }) as IAMClient['send']
 
+  // Pod identity associations through the EKS API, as `aws eks` would manage them.
+  const eks = new EKSClient({ endpoint: o.endpoint, region, credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey }, maxAttempts: 2 })
+  const eksSend = async <T>(op: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn()
+    } catch (e) {
+      const err = e as { name?: string; message?: string }
+      throw new IrsaError('ERR_STATE', `EKS ${op} failed: ${err.name ?? 'Error'}: ${(err.message ?? '').split('\n')[0] ?? ''}`, { cause: e })
+    }
+  }
+
   const bindings = async (method: 'GET' | 'PUT', payload?: object): Promise<BindingState[]> => {
     const url = new URL(BINDINGS_PATH, o.endpoint)
     const body = payload === undefined ? '' : JSON.stringify(payload)
@@ -163,6 +182,7 @@ export async function remoteTarget(o: RemoteOptions): Promise<ApplyTarget & { cl
     issuer,
     close(): void {
       iam.destroy()
+      eks.destroy()
     },
 
     async getProvider(arn): Promise<ProviderState | undefined> {
@@ -282,6 +302,36 @@ export async function remoteTarget(o: RemoteOptions): Promise<ApplyTarget & { cl
     },
     async detachPolicy(role, arn) {
       await send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: arn }))
+    },
+
+    async clusterName() {
+      const r = await eksSend('ListClusters', () => eks.send(new ListClustersCommand({})))
+      const name = r.clusters?.[0]
+      if (name === undefined) throw new IrsaError('ERR_STATE', 'the server reports no EKS cluster')
+      return name
+    },
+    async listPodIdentityAssociations(cluster) {
+      const out: PodIdentityAssociationState[] = []
+      let nextToken: string | undefined
+      do {
+        const r = await eksSend('ListPodIdentityAssociations', () => eks.send(new ListPodIdentityAssociationsCommand({ clusterName: cluster, ...(nextToken === undefined ? {} : { nextToken }) })))
+        for (const a of r.associations ?? []) {
+          const d = await eksSend('DescribePodIdentityAssociation', () => eks.send(new DescribePodIdentityAssociationCommand({ clusterName: cluster, associationId: a.associationId ?? '' })))
+          out.push({ associationId: a.associationId ?? '', namespace: a.namespace ?? '', serviceAccount: a.serviceAccount ?? '', roleArn: d.association?.roleArn ?? '' })
+        }
+        nextToken = r.nextToken
+      } while (nextToken !== undefined)
+      return out
+    },
+    async createPodIdentityAssociation(cluster, a) {
+      const tags = Object.keys(a.tags).length === 0 ? {} : { tags: { ...a.tags } }
+      const r = await eksSend('CreatePodIdentityAssociation', () =>
+        eks.send(new CreatePodIdentityAssociationCommand({ clusterName: cluster, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, ...tags })),
+      )
+      return r.association?.associationId ?? ''
+    },
+    async updatePodIdentityAssociation(cluster, associationId, roleArn) {
+      await eksSend('UpdatePodIdentityAssociation', () => eks.send(new UpdatePodIdentityAssociationCommand({ clusterName: cluster, associationId, roleArn })))
     },
 
     async listBindings() {

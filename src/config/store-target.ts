@@ -8,10 +8,23 @@ import { IrsaError } from '../errors.js'
 import type { Runtime } from '../server/runtime.js'
 import { roleId } from '../sts/access-key.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
-import type { ApplyTarget, BindingState, PolicyState, ProviderState, RoleCreate, RoleState } from './apply.js'
+import type { ApplyTarget, BindingState, PodIdentityAssociationState, PolicyState, ProviderState, RoleCreate, RoleState } from './apply.js'
+import { AwsError } from '../aws/aws-error.js'
+import { createAssociation, updateAssociation } from '../eks/associations.js'
+import { ownCluster } from '../eks/cluster.js'
 import type { Tag } from '../iam/model.js'
 
 const MAX_POLICY_VERSIONS = 5
+
+/** EKS-API failures (a missing role, another cluster) are config conflicts here. */
+async function asIrsaError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (e) {
+    if (e instanceof AwsError) throw new IrsaError('ERR_STATE', `conflict: ${e.message}`, { cause: e })
+    throw e
+  }
+}
 
 export function storeTarget(rt: Runtime): ApplyTarget {
   const store = rt.store
@@ -159,6 +172,19 @@ export function storeTarget(rt: Runtime): ApplyTarget {
     },
     async detachPolicy(role, arn) {
       await store.detachRolePolicy(await roleArn(role), arn)
+    },
+
+    async clusterName() {
+      return (await ownCluster(rt)).name
+    },
+    async listPodIdentityAssociations(cluster): Promise<PodIdentityAssociationState[]> {
+      return store.listPodIdentityAssociations(cluster)
+    },
+    async createPodIdentityAssociation(cluster, a) {
+      return (await asIrsaError(() => createAssociation(rt, cluster, a))).associationId
+    },
+    async updatePodIdentityAssociation(cluster, associationId, roleArn) {
+      await asIrsaError(() => updateAssociation(rt, cluster, associationId, roleArn))
     },
 
     async listBindings(): Promise<BindingState[]> {

@@ -1,7 +1,11 @@
 /**
  * The demo estate `npm start` creates: one namespace, one service account, and a least-privilege
- * role whose trust admits exactly that service account through this server's own issuer.
+ * role whose trust admits exactly that service account through this server's own issuer; and, for
+ * EKS Pod Identity, a second service account associated with a role that trusts
+ * `pods.eks.amazonaws.com` only for pods of the demo namespace (a session-tag condition).
  */
+import { ownCluster } from '../eks/cluster.js'
+import { associationArn, newAssociationId } from '../eks/pod-identity-association.js'
 import { roleId } from '../sts/access-key.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
 import type { Runtime } from './runtime.js'
@@ -10,6 +14,7 @@ export interface DemoResult {
   readonly namespace: string
   readonly serviceAccount: string
   readonly roleArn: string
+  readonly podIdentity: { readonly namespace: string; readonly serviceAccount: string; readonly roleArn: string; readonly associationId: string }
 }
 
 export async function applyDemo(rt: Runtime): Promise<DemoResult> {
@@ -54,5 +59,61 @@ export async function applyDemo(rt: Runtime): Promise<DemoResult> {
   }
   await rt.store.putRolePolicy(arn, 'read-demo-bucket', JSON.stringify(permissions, null, 2))
   await rt.store.putBinding({ namespace, serviceAccount, roleArn: arn, audience: undefined })
-  return { namespace, serviceAccount, roleArn: arn }
+  return { namespace, serviceAccount, roleArn: arn, podIdentity: await applyPodIdentityDemo(rt, namespace, permissions) }
+}
+
+async function applyPodIdentityDemo(rt: Runtime, namespace: string, permissions: object): Promise<DemoResult['podIdentity']> {
+  const serviceAccount = 'pod-identity-app'
+  const name = 'demo-pod-identity-reader'
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AllowEksAuthToAssumeRoleForPodIdentity',
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': namespace, 'aws:SourceAccount': rt.account } },
+      },
+    ],
+  }
+  const arn = `arn:${rt.partition}:iam::${rt.account}:role/${name}`
+  if ((await rt.store.getRole(rt.account, name)) === undefined) {
+    await rt.store.createRole({
+      arn,
+      account: rt.account,
+      name,
+      path: '/',
+      roleId: roleId(rt.account, (n) => rt.random.bytes(n)),
+      trustPolicy: JSON.stringify(trust, null, 2),
+      description: `irsa demo: EKS Pod Identity, read-only access for ${namespace}/${serviceAccount}`,
+      maxSessionDuration: 3600,
+      permissionsBoundaryArn: undefined,
+      tags: [{ Key: 'irsa.dev/demo', Value: 'true' }],
+      createdAt: rt.nowSeconds(),
+    })
+  } else {
+    await rt.store.updateRole(rt.account, name, { trustPolicy: JSON.stringify(trust, null, 2) })
+  }
+  await rt.store.putRolePolicy(arn, 'read-demo-bucket', JSON.stringify(permissions, null, 2))
+  const cluster = await ownCluster(rt)
+  const existing = (await rt.store.listPodIdentityAssociations(cluster.name)).find((a) => a.namespace === namespace && a.serviceAccount === serviceAccount)
+  if (existing !== undefined) {
+    if (existing.roleArn !== arn) await rt.store.updatePodIdentityAssociation(cluster.name, existing.associationId, { roleArn: arn, modifiedAt: rt.clock.now() })
+    return { namespace, serviceAccount, roleArn: arn, associationId: existing.associationId }
+  }
+  const associationId = newAssociationId((n) => rt.random.bytes(n))
+  const now = rt.clock.now()
+  await rt.store.createPodIdentityAssociation({
+    associationId,
+    associationArn: associationArn(rt.partition, rt.region, rt.account, cluster.name, associationId),
+    clusterName: cluster.name,
+    namespace,
+    serviceAccount,
+    roleArn: arn,
+    tags: { 'irsa.dev/demo': 'true' },
+    createdAt: now,
+    modifiedAt: now,
+  })
+  return { namespace, serviceAccount, roleArn: arn, associationId }
 }

@@ -89,4 +89,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX decisions_subject ON decisions (subject, at);
     `,
   },
+  {
+    version: 2,
+    name: 'pod identity associations',
+    sqlite: `
+      CREATE TABLE pod_identity_associations (
+        association_id TEXT PRIMARY KEY, association_arn TEXT NOT NULL, cluster_name TEXT NOT NULL, namespace TEXT NOT NULL,
+        service_account TEXT NOT NULL, role_arn TEXT NOT NULL, tags TEXT NOT NULL, created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL);
+      CREATE UNIQUE INDEX pod_identity_associations_subject ON pod_identity_associations (cluster_name, namespace, service_account);
+    `,
+    postgres: `
+      CREATE TABLE pod_identity_associations (
+        association_id TEXT COLLATE "C" PRIMARY KEY, association_arn TEXT NOT NULL, cluster_name TEXT COLLATE "C" NOT NULL,
+        namespace TEXT COLLATE "C" NOT NULL, service_account TEXT COLLATE "C" NOT NULL, role_arn TEXT NOT NULL, tags TEXT NOT NULL,
+        created_at BIGINT NOT NULL, modified_at BIGINT NOT NULL);
+      CREATE UNIQUE INDEX pod_identity_associations_subject ON pod_identity_associations (cluster_name, namespace, service_account);
+    `,
+  },
 ]

@@ -3,6 +3,7 @@
  * column names and encodings (JSON text for lists and tags, epoch numbers), so one mapper serves both.
  */
 import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../iam/model.js'
+import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
 import type { DecisionRecord } from './decision-log.js'
 import type { StoredSealingKey, StoredSigningKey } from './store.js'
 
@@ -79,6 +80,20 @@ export function versionFromRow(r: Row, defaultVersion: string): PolicyVersion {
 
 export function bindingFromRow(r: Row): ServiceAccountBinding {
   return { namespace: str(r.namespace), serviceAccount: str(r.service_account), roleArn: str(r.role_arn), audience: optStr(r.audience) }
+}
+
+export function podIdentityAssociationFromRow(r: Row): PodIdentityAssociation {
+  return {
+    associationId: str(r.association_id),
+    associationArn: str(r.association_arn),
+    clusterName: str(r.cluster_name),
+    namespace: str(r.namespace),
+    serviceAccount: str(r.service_account),
+    roleArn: str(r.role_arn),
+    tags: JSON.parse(str(r.tags)) as Record<string, string>,
+    createdAt: num(r.created_at),
+    modifiedAt: num(r.modified_at),
+  }
 }
 
 const DECISION_COLUMNS: readonly [keyof DecisionRecord, string][] = [

@@ -4,6 +4,7 @@
  * is atomic, and `transaction` groups several.
  */
 import type { DecisionQuery, DecisionRecord } from './decision-log.js'
+import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
 import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../iam/model.js'
 
 /** A signing key as stored: JWKs serialised, times in epoch seconds. */
@@ -90,6 +91,16 @@ export interface Store {
   listBindings(): Promise<ServiceAccountBinding[]>
   putBinding(b: ServiceAccountBinding): Promise<void>
   deleteBinding(namespace: string, serviceAccount: string): Promise<boolean>
+
+  /** All clusters' associations, or one cluster's; ordered by cluster, namespace, service account. */
+  listPodIdentityAssociations(clusterName?: string): Promise<PodIdentityAssociation[]>
+  getPodIdentityAssociation(clusterName: string, associationId: string): Promise<PodIdentityAssociation | undefined>
+  /** false when (cluster, namespace, service account) already has an association (or the id is taken). */
+  createPodIdentityAssociation(a: PodIdentityAssociation): Promise<boolean>
+  /** The association as updated, or undefined when there is none with that id in that cluster. */
+  updatePodIdentityAssociation(clusterName: string, associationId: string, update: { roleArn: string; modifiedAt: number }): Promise<PodIdentityAssociation | undefined>
+  /** The association as it was before deletion, or undefined when there was none. */
+  deletePodIdentityAssociation(clusterName: string, associationId: string): Promise<PodIdentityAssociation | undefined>
 
   appendDecision(d: DecisionRecord): Promise<number>
   listDecisions(q: DecisionQuery): Promise<DecisionRecord[]>

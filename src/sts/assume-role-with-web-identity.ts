@@ -13,10 +13,9 @@ import type { Runtime } from '../server/runtime.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
 import { serviceAccountFromSubject } from '../tokens/service-account-token.js'
 import { verifyWebIdentityToken } from '../tokens/verify-web-identity-token.js'
-import { accessKeyId, secretAccessKey } from './access-key.js'
 import { awsTimestamp } from './timestamp.js'
 import { assumedRoleArn, parseRoleArn } from './role-arn.js'
-import type { SessionClaims } from './session-token.js'
+import { issueRoleSession } from './issue-role-session.js'
 import { sessionPolicies } from './session-policy.js'
 
 export interface RequestMeta {
@@ -127,31 +126,22 @@ export async function assumeRoleWithWebIdentity(rt: Runtime, q: QueryParams, met
   }
 
   const session = await sessionPolicies(rt, inlinePolicy, policyArns, tagClaim?.tags)
-  const random = (n: number): Uint8Array => rt.random.bytes(n)
-  const akid = accessKeyId('ASIA', role.account, random)
-  const secret = secretAccessKey(random)
-  const expiresAt = now + duration
-  const sealed: SessionClaims = {
-    v: 1,
-    accessKeyId: akid,
-    secretAccessKey: secret,
-    account: role.account,
-    roleArn: role.arn,
-    roleId: role.roleId,
-    roleName: role.name,
+  const issued = await issueRoleSession(rt, role, {
     sessionName,
-    issuedAt: now,
-    expiresAt,
-    ...(inlinePolicy === undefined ? {} : { sessionPolicies: [inlinePolicy] }),
-    ...(policyArns.length === 0 ? {} : { sessionPolicyArns: policyArns }),
-    providerArn: verified.provider.arn,
-    subject,
-    audience: verified.audience,
-    ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
-    ...(tagClaim === undefined ? {} : { tags: tagClaim.tags, transitiveTagKeys: tagClaim.transitive }),
-    ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}),
-  }
-  const sessionToken = await rt.seal(sealed)
+    now,
+    durationSeconds: duration,
+    origin: {
+      ...(inlinePolicy === undefined ? {} : { sessionPolicies: [inlinePolicy] }),
+      ...(policyArns.length === 0 ? {} : { sessionPolicyArns: policyArns }),
+      providerArn: verified.provider.arn,
+      subject,
+      audience: verified.audience,
+      ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
+      ...(tagClaim === undefined ? {} : { tags: tagClaim.tags, transitiveTagKeys: tagClaim.transitive }),
+      ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}),
+    },
+  })
+  const { accessKeyId: akid, secretAccessKey: secret, sessionToken, expiresAt } = issued
   const arn = assumedRoleArn(ref.partition, role.account, role.name, sessionName)
   await rt.log({
     ...who,

@@ -70,7 +70,7 @@ describe('config file', () => {
   it('rejects bad values, references and duplicates', () => {
     expect(errorOf('roles:\n  - name: a\n    maxSessionDuration: 100\n    serviceAccounts: [a/b]\n')).toBe('irsa.yaml:3: roles[0].maxSessionDuration: must be between 3600 and 43200')
     expect(errorOf('roles:\n  - name: a\n    serviceAccounts: [a]\n')).toMatch(/^irsa\.yaml:3: roles\[0\]\.serviceAccounts\[0\]: "a" is not namespace\/name/)
-    expect(errorOf('roles:\n  - name: a\n')).toBe('irsa.yaml:2: roles[0]: give trust, or serviceAccounts to generate it from')
+    expect(errorOf('roles:\n  - name: a\n')).toBe('irsa.yaml:2: roles[0]: give trust, serviceAccounts to generate it from, or name the role in podIdentityAssociations')
     expect(errorOf('roles:\n  - name: a\n    serviceAccounts: [a/b]\n    managedPolicies: [nope]\n')).toMatch(/policy "nope" is not declared under policies/)
     expect(errorOf('roles:\n  - name: a\n    serviceAccounts: [a/b]\n  - name: b\n    serviceAccounts: [a/b]\n')).toMatch(/^irsa\.yaml:5: .*already bound to role a/)
     expect(errorOf('roles:\n  - name: a\n    serviceAccounts: [a/b]\n  - name: A\n    serviceAccounts: [c/d]\n')).toMatch(/role A is declared twice/)

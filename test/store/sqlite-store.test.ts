@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
+import { MIGRATIONS } from '../../src/store/migrations.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { ACCOUNT, role, storeContract } from './store-contract.js'
@@ -30,7 +31,7 @@ describe('SQLite store', () => {
     const again = await fresh(file)
     const db = new Database(file, { readonly: true })
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
-    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(1)
+    expect((db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length)
     db.close()
     expect(await again.store.getSetting('x')).toBeUndefined()
   })

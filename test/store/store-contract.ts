@@ -1,6 +1,7 @@
 // The Store contract: one suite, run against every backend (sqlite-store.test.ts,
 // postgres-store.test.ts). Backend-specific behaviour (file modes, locking, outages) stays in those files.
 import { afterEach, describe, expect, it } from 'vitest'
+import type { PodIdentityAssociation } from '../../src/eks/pod-identity-association.js'
 import type { Role } from '../../src/iam/model.js'
 import type { Store } from '../../src/store/store.js'
 
@@ -156,6 +157,47 @@ export function storeContract(backend: string, open: () => Promise<Store>): void
       expect(await store.deleteBinding('a', 'sa')).toBe(false)
     })
 
+    it('keeps pod identity associations, one per (cluster, namespace, service account)', async () => {
+      const store = await fresh()
+      const assoc = (id: string, cluster: string, namespace: string, serviceAccount: string, extra: Partial<PodIdentityAssociation> = {}): PodIdentityAssociation => ({
+        associationId: id,
+        associationArn: `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/${cluster}/${id}`,
+        clusterName: cluster,
+        namespace,
+        serviceAccount,
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/app`,
+        tags: {},
+        createdAt: 1_700_000_000_123,
+        modifiedAt: 1_700_000_000_123,
+        ...extra,
+      })
+      const a = assoc('a-aaaaaaaaaaaaaaaaa', 'prod', 'team-b', 'app', { tags: { owner: 'team-b', 'cost center': 'x=y' } })
+      const b = assoc('a-bbbbbbbbbbbbbbbbb', 'prod', 'team-a', 'app')
+      const c = assoc('a-ccccccccccccccccc', 'dev', 'team-a', 'app')
+      expect(await store.createPodIdentityAssociation(a)).toBe(true)
+      expect(await store.createPodIdentityAssociation(b)).toBe(true)
+      expect(await store.createPodIdentityAssociation(c)).toBe(true)
+      // The same subject again (another id) and the same id again are both refused.
+      expect(await store.createPodIdentityAssociation(assoc('a-ddddddddddddddddd', 'prod', 'team-a', 'app'))).toBe(false)
+      expect(await store.createPodIdentityAssociation(assoc('a-aaaaaaaaaaaaaaaaa', 'prod', 'other', 'x'))).toBe(false)
+      expect(await store.getPodIdentityAssociation('prod', a.associationId)).toEqual(a)
+      expect(await store.getPodIdentityAssociation('dev', a.associationId)).toBeUndefined()
+      expect((await store.listPodIdentityAssociations()).map((x) => x.associationId)).toEqual([c.associationId, b.associationId, a.associationId])
+      expect((await store.listPodIdentityAssociations('prod')).map((x) => x.associationId)).toEqual([b.associationId, a.associationId])
+      expect(await store.listPodIdentityAssociations('none')).toEqual([])
+
+      const roleArn = `arn:aws:iam::${ACCOUNT}:role/other`
+      expect(await store.updatePodIdentityAssociation('prod', a.associationId, { roleArn, modifiedAt: 1_700_000_999_000 })).toEqual({ ...a, roleArn, modifiedAt: 1_700_000_999_000 })
+      expect(await store.getPodIdentityAssociation('prod', a.associationId)).toMatchObject({ roleArn, createdAt: a.createdAt, modifiedAt: 1_700_000_999_000 })
+      expect(await store.updatePodIdentityAssociation('dev', a.associationId, { roleArn, modifiedAt: 1 })).toBeUndefined()
+
+      expect(await store.deletePodIdentityAssociation('dev', a.associationId)).toBeUndefined()
+      expect(await store.deletePodIdentityAssociation('prod', a.associationId)).toEqual({ ...a, roleArn, modifiedAt: 1_700_000_999_000 })
+      expect(await store.deletePodIdentityAssociation('prod', a.associationId)).toBeUndefined()
+      // The subject is free again once its association is gone.
+      expect(await store.createPodIdentityAssociation(assoc('a-eeeeeeeeeeeeeeeee', 'prod', 'team-b', 'app'))).toBe(true)
+    })
+
     it('a failed transaction leaves nothing behind; nested transactions join the outer one', async () => {
       const store = await fresh()
       await expect(
@@ -216,6 +258,22 @@ export function storeContract(backend: string, open: () => Promise<Store>): void
       const many = await Promise.all(Array.from({ length: 20 }, (_, i) => store.appendDecision({ at: 5000 + i, action: 'a', outcome: 'Allow' })))
       expect(new Set(many).size).toBe(20)
       expect((await store.listDecisions({ since: 5000 })).filter((d) => d.action === 'a').map((d) => d.id)).toEqual([...many].sort((a, b) => a - b))
+    })
+
+    it('pages the decision log forward from a cursor, oldest first, without skipping a burst', async () => {
+      const store = await fresh()
+      const ids: number[] = []
+      for (let i = 0; i < 7; i++) ids.push(await store.appendDecision({ at: 1000 + i, action: 'a', outcome: i % 2 === 0 ? 'Allow' : 'Deny' }))
+      const seen: number[] = []
+      let cursor = ids[0] as number
+      for (;;) {
+        const page = await store.listDecisions({ afterId: cursor, limit: 2 })
+        seen.push(...page.map((d) => d.id as number))
+        if (page.length < 2) break
+        cursor = page[page.length - 1]?.id as number
+      }
+      expect(seen).toEqual(ids.slice(1))
+      expect((await store.listDecisions({ afterId: ids[0] as number, outcome: 'Deny', limit: 2 })).map((d) => d.id)).toEqual([ids[1], ids[3]])
     })
 
     it('signing and sealing keys retire once; secrets round-trip byte for byte', async () => {

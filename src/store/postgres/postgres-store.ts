@@ -17,10 +17,11 @@ import type { PoolClient } from 'pg'
 import { IrsaError } from '../../errors.js'
 import type { DecisionQuery, DecisionRecord } from '../decision-log.js'
 import { MIGRATIONS } from '../migrations.js'
-import { bindingFromRow, decisionFromRow, num, optStr, policyFromRow, providerFromRow, roleFromRow, sealingKeyFromRow, signingKeyFromRow, str, versionFromRow } from '../rows.js'
+import { bindingFromRow, decisionFromRow, num, optStr, podIdentityAssociationFromRow, policyFromRow, providerFromRow, roleFromRow, sealingKeyFromRow, signingKeyFromRow, str, versionFromRow } from '../rows.js'
 import type { Row } from '../rows.js'
 import type { RoleUpdate, Store, StoredSealingKey, StoredSigningKey } from '../store.js'
 import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../../iam/model.js'
+import type { PodIdentityAssociation } from '../../eks/pod-identity-association.js'
 
 
 // BIGINT columns and count(*) come back from pg as strings; epochs fit a double exactly.
@@ -103,11 +104,18 @@ export class PostgresStore implements Store {
   }
 
   private async connect(): Promise<PoolClient> {
+    let client: PoolClient
     try {
-      return await this.pool.connect()
+      client = await this.pool.connect()
     } catch (e) {
       throw storeError(e)
     }
+    // A checked-out client has no pool listener: PostgreSQL dropping the connection between two of
+    // our statements (a restart: FATAL 57P01) would emit an unhandled 'error' and kill the process.
+    // Swallow it here; the next statement on the client fails as ERR_STORE_UNAVAILABLE and the
+    // client is released as broken. One listener per client, kept for its life.
+    if (client.listenerCount('error') === 0) client.on('error', () => undefined)
+    return client
   }
 
   /** Apply pending migration steps, one transaction each, under an advisory lock. */
@@ -440,6 +448,42 @@ export class PostgresStore implements Store {
     return (await this.run('DELETE FROM bindings WHERE namespace = $1 AND service_account = $2', namespace, serviceAccount)) === 1
   }
 
+  async listPodIdentityAssociations(clusterName?: string): Promise<PodIdentityAssociation[]> {
+    return (
+      await this.all(
+        'SELECT * FROM pod_identity_associations WHERE ($1::text IS NULL OR cluster_name = $1) ORDER BY cluster_name, namespace, service_account',
+        clusterName ?? null,
+      )
+    ).map(podIdentityAssociationFromRow)
+  }
+
+  async getPodIdentityAssociation(clusterName: string, associationId: string): Promise<PodIdentityAssociation | undefined> {
+    const r = await this.get('SELECT * FROM pod_identity_associations WHERE cluster_name = $1 AND association_id = $2', clusterName, associationId)
+    return r === undefined ? undefined : podIdentityAssociationFromRow(r)
+  }
+
+  async createPodIdentityAssociation(a: PodIdentityAssociation): Promise<boolean> {
+    return (
+      (await this.run(
+        'INSERT INTO pod_identity_associations (association_id, association_arn, cluster_name, namespace, service_account, role_arn, tags, created_at, modified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING',
+        a.associationId, a.associationArn, a.clusterName, a.namespace, a.serviceAccount, a.roleArn, JSON.stringify(a.tags), a.createdAt, a.modifiedAt,
+      )) === 1
+    )
+  }
+
+  async updatePodIdentityAssociation(clusterName: string, associationId: string, u: { roleArn: string; modifiedAt: number }): Promise<PodIdentityAssociation | undefined> {
+    const r = await this.get(
+      'UPDATE pod_identity_associations SET role_arn = $1, modified_at = $2 WHERE cluster_name = $3 AND association_id = $4 RETURNING *',
+      u.roleArn, u.modifiedAt, clusterName, associationId,
+    )
+    return r === undefined ? undefined : podIdentityAssociationFromRow(r)
+  }
+
+  async deletePodIdentityAssociation(clusterName: string, associationId: string): Promise<PodIdentityAssociation | undefined> {
+    const r = await this.get('DELETE FROM pod_identity_associations WHERE cluster_name = $1 AND association_id = $2 RETURNING *', clusterName, associationId)
+    return r === undefined ? undefined : podIdentityAssociationFromRow(r)
+  }
+
   /**
    * Written on its own connection, never inside a running transaction (as the SQLite store writes
    * after it): a decision stands whatever the transaction's outcome. Resolves once committed.
@@ -462,6 +506,7 @@ export class PostgresStore implements Store {
     const params: unknown[] = []
     const filters: [string, unknown][] = [
       ['at >=', q.since],
+      ['id >', q.afterId],
       ['role_arn =', q.roleArn],
       ['subject =', q.subject],
       ['outcome =', q.outcome],
@@ -472,9 +517,10 @@ export class PostgresStore implements Store {
       where.push(`${clause} $${params.length}`)
     }
     params.push(q.limit ?? 1000)
-    const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`
-    return (await this.query(sql, params)).rows
-      .reverse()
-      .map(decisionFromRow)
+    // Newest `limit` rows by default; with a cursor (`afterId`), the oldest `limit` rows after it.
+    const order = q.afterId === undefined ? 'DESC' : 'ASC'
+    const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT $${params.length}`
+    const rows = (await this.query(sql, params)).rows
+    return (q.afterId === undefined ? rows.reverse() : rows).map(decisionFromRow)
   }
 }

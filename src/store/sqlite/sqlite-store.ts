@@ -9,10 +9,11 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { DecisionQuery, DecisionRecord } from '../decision-log.js'
 import { MIGRATIONS } from '../migrations.js'
-import { bindingFromRow, decisionFromRow, num, optStr, policyFromRow, providerFromRow, roleFromRow, sealingKeyFromRow, signingKeyFromRow, str, versionFromRow } from '../rows.js'
+import { bindingFromRow, decisionFromRow, num, optStr, podIdentityAssociationFromRow, policyFromRow, providerFromRow, roleFromRow, sealingKeyFromRow, signingKeyFromRow, str, versionFromRow } from '../rows.js'
 import type { Row } from '../rows.js'
 import type { RoleUpdate, Store, StoredSealingKey, StoredSigningKey } from '../store.js'
 import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../../iam/model.js'
+import type { PodIdentityAssociation } from '../../eks/pod-identity-association.js'
 
 
 
@@ -386,6 +387,45 @@ export class SqliteStore implements Store {
     return this.run('DELETE FROM bindings WHERE namespace = ? AND service_account = ?', namespace, serviceAccount) === 1
   }
 
+  async listPodIdentityAssociations(clusterName?: string): Promise<PodIdentityAssociation[]> {
+    await this.ready()
+    return this.all(
+      'SELECT * FROM pod_identity_associations WHERE (? IS NULL OR cluster_name = ?) ORDER BY cluster_name, namespace, service_account',
+      clusterName ?? null, clusterName ?? null,
+    ).map(podIdentityAssociationFromRow)
+  }
+
+  async getPodIdentityAssociation(clusterName: string, associationId: string): Promise<PodIdentityAssociation | undefined> {
+    await this.ready()
+    const r = this.get('SELECT * FROM pod_identity_associations WHERE cluster_name = ? AND association_id = ?', clusterName, associationId)
+    return r === undefined ? undefined : podIdentityAssociationFromRow(r)
+  }
+
+  async createPodIdentityAssociation(a: PodIdentityAssociation): Promise<boolean> {
+    await this.ready()
+    return (
+      this.run(
+        'INSERT INTO pod_identity_associations (association_id, association_arn, cluster_name, namespace, service_account, role_arn, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        a.associationId, a.associationArn, a.clusterName, a.namespace, a.serviceAccount, a.roleArn, JSON.stringify(a.tags), a.createdAt, a.modifiedAt,
+      ) === 1
+    )
+  }
+
+  async updatePodIdentityAssociation(clusterName: string, associationId: string, u: { roleArn: string; modifiedAt: number }): Promise<PodIdentityAssociation | undefined> {
+    await this.ready()
+    const r = this.get(
+      'UPDATE pod_identity_associations SET role_arn = ?, modified_at = ? WHERE cluster_name = ? AND association_id = ? RETURNING *',
+      u.roleArn, u.modifiedAt, clusterName, associationId,
+    )
+    return r === undefined ? undefined : podIdentityAssociationFromRow(r)
+  }
+
+  async deletePodIdentityAssociation(clusterName: string, associationId: string): Promise<PodIdentityAssociation | undefined> {
+    await this.ready()
+    const r = this.get('DELETE FROM pod_identity_associations WHERE cluster_name = ? AND association_id = ? RETURNING *', clusterName, associationId)
+    return r === undefined ? undefined : podIdentityAssociationFromRow(r)
+  }
+
   private pendingDecisions: { d: DecisionRecord; resolve: (id: number) => void; reject: (e: unknown) => void }[] = []
 
   /**
@@ -436,6 +476,7 @@ export class SqliteStore implements Store {
     const params: unknown[] = []
     const filters: [string, unknown][] = [
       ['at >= ?', q.since],
+      ['id > ?', q.afterId],
       ['role_arn = ?', q.roleArn],
       ['subject = ?', q.subject],
       ['outcome = ?', q.outcome],
@@ -445,10 +486,11 @@ export class SqliteStore implements Store {
       where.push(clause)
       params.push(value)
     }
-    const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`
+    // Newest `limit` rows by default; with a cursor (`afterId`), the oldest `limit` rows after it.
+    const order = q.afterId === undefined ? 'DESC' : 'ASC'
+    const sql = `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`
     params.push(q.limit ?? 1000)
-    return this.all(sql, ...params)
-      .reverse()
-      .map(decisionFromRow)
+    const rows = this.all(sql, ...params)
+    return (q.afterId === undefined ? rows.reverse() : rows).map(decisionFromRow)
   }
 }
