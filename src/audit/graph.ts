@@ -11,7 +11,8 @@ import { evaluate } from '../policy/evaluate.js'
 import { matchWildcard } from '../policy/wildcard.js'
 import type { TrustStatement } from './lib/trust-doc.js'
 import { EKS_ISSUER, SA_PREFIX, claimConditions, hasWild, readTrustStatements, splitSub } from './lib/trust-doc.js'
-import type { ClusterObj, IamRoleObj, Inventory, OidcProviderObj, ServiceAccountObj, WorkloadObj } from './model.js'
+import type { ClusterObj, IamRoleObj, Inventory, OidcProviderObj, PodIdentityAssociationObj, ServiceAccountObj, WorkloadObj } from './model.js'
+import { clusterArnOfAssociationArn } from './load/pod-identity.js'
 import { PolicyLibrary, rolePermissions } from './permissions.js'
 import type { RolePermissions, Tier } from './permissions.js'
 import { RbacIndex } from './rbac.js'
@@ -19,6 +20,10 @@ import { RbacIndex } from './rbac.js'
 export const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn'
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience'
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
+/** EKS Pod Identity: the token audience and the agent addresses (specs/sts.md §6). */
+export const POD_IDENTITY_AUDIENCE = 'pods.eks.amazonaws.com'
+export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com'
+const AGENT_HOSTS = new Set(['169.254.170.23', '[fd00:ec2::23]'])
 
 export type Scope = 'CLUSTER' | 'ANYNS' | 'NS' | 'EXACT' | 'NONE'
 
@@ -56,6 +61,24 @@ export interface SaNode {
   /** Roles whose trust admits this SA (on its cluster's issuer). */
   readonly assumable: RoleNode[]
   readonly rbacBindings: string[]
+  /** EKS Pod Identity associations of this SA (given or inferred). Read through `associationsOf`. */
+  readonly podIdentity: PodIdentityBinding[]
+}
+
+/** An association placed in the graph: its cluster, service account and role. */
+export interface PodIdentityBinding {
+  readonly assoc: PodIdentityAssociationObj
+  /** The graph cluster the association's clusterName maps to. */
+  readonly cluster: string
+  readonly sa: SaNode
+  /** The role EKS assumes (`roleArn`), when it is in the export. */
+  readonly role: RoleNode | undefined
+  /** The cluster ARN: describe-cluster, else derived from the association ARN. */
+  readonly clusterArn: string | undefined
+  /** The cluster's account: from its ARN, else undefined. */
+  readonly clusterAccount: string | undefined
+  /** Workloads whose environment shows Pod Identity (the evidence for an inferred association). */
+  readonly evidence: readonly WorkloadObj[]
 }
 
 export interface ExactSub {
@@ -104,6 +127,8 @@ export interface RoleNode {
   readonly annotatedBy: SaNode[]
   /** Workloads that set AWS_ROLE_ARN to this role. */
   readonly envRefs: WorkloadObj[]
+  /** Pod Identity associations naming this role. */
+  readonly associations: PodIdentityBinding[]
 }
 
 export interface AuditGraph {
@@ -118,6 +143,8 @@ export interface AuditGraph {
   readonly nodeRoles: Map<string, string[]>
   /** The service account each workload runs as. */
   readonly saOfWorkload: Map<WorkloadObj, SaNode>
+  /** Every Pod Identity association, given or inferred. */
+  readonly podIdentity: PodIdentityBinding[]
 }
 
 export function saKey(cluster: string, ns: string, name: string): string {
@@ -146,6 +173,41 @@ function envValue(w: WorkloadObj, name: string): string | undefined {
 
 export function roleArnFromEnv(w: WorkloadObj): string | undefined {
   return envValue(w, 'AWS_ROLE_ARN')
+}
+
+/**
+ * Whether a workload's environment shows EKS Pod Identity: AWS_CONTAINER_CREDENTIALS_FULL_URI at the
+ * agent (169.254.170.23 or [fd00:ec2::23]), or any full URI next to a projected token with audience
+ * pods.eks.amazonaws.com (an agent on a configured address).
+ */
+export function usesPodIdentityEnv(w: WorkloadObj): boolean {
+  const uri = envValue(w, 'AWS_CONTAINER_CREDENTIALS_FULL_URI')
+  if (uri === undefined) return false
+  let host: string | undefined
+  try {
+    host = new URL(uri).host.replace(/:80$/, '')
+  } catch {
+    host = undefined
+  }
+  if (host !== undefined && AGENT_HOSTS.has(host)) return true
+  return w.pod.projectedTokens.some((t) => t.audience === POD_IDENTITY_AUDIENCE)
+}
+
+/** Whether a service account has an AWS identity: an IRSA annotation or a Pod Identity association. */
+export function awsBound(sa: SaNode): boolean {
+  return sa.roleArn !== undefined || associationsOf(sa).length > 0
+}
+
+export function associationsOf(sa: SaNode): readonly PodIdentityBinding[] {
+  return sa.podIdentity
+}
+
+/** The role ARNs a service account is bound to, with how: annotation and/or association. */
+export function boundRoleArns(sa: SaNode): { arn: string; via: 'annotation' | 'pod-identity' }[] {
+  const out: { arn: string; via: 'annotation' | 'pod-identity' }[] = []
+  if (sa.roleArn !== undefined) out.push({ arn: sa.roleArn, via: 'annotation' })
+  for (const b of associationsOf(sa)) if (b.assoc.roleArn !== undefined && !out.some((o) => o.arn === b.assoc.roleArn)) out.push({ arn: b.assoc.roleArn, via: 'pod-identity' })
+  return out
 }
 
 /** The top-level controller of a workload: Pod → ReplicaSet → Deployment, Job → CronJob. */
@@ -205,6 +267,7 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
         appNames: new Set(),
         assumable: [],
         rbacBindings: rbac.bindingsOf(cluster, ns, name),
+        podIdentity: [],
       }
       saByKey.set(key, n)
       if (obj !== undefined) {
@@ -238,6 +301,7 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
   const roleByArn = new Map<string, RoleNode>()
   const roles: RoleNode[] = []
   const clusterArns = inv.iam.clusters.map((c) => c.arn).filter((a): a is string => a !== undefined)
+  const podIdRoleArns = inv.iam.roles.filter((r) => readTrustStatements(r.trustDocument).some((s) => s.isPodId)).map((r) => r.arn)
   const total = inv.iam.roles.length
   inv.iam.roles.forEach((r, i) => {
     const statements = readTrustStatements(r.trustDocument)
@@ -259,9 +323,10 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
       podIdStatements: podId,
       workload: oidc.length + podId.length > 0,
       reach: [],
-      perms: rolePermissions(r, lib, warnings, clusterArns),
+      perms: rolePermissions(r, lib, warnings, clusterArns, podIdRoleArns),
       annotatedBy: [],
       envRefs: [],
+      associations: [],
     }
     roles.push(node)
     const k = roleKey(r.arn)
@@ -280,6 +345,8 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
     const role = k === undefined ? undefined : roleByArn.get(k)
     role?.envRefs.push(w)
   }
+
+  const podIdentity = placeAssociations(inv, clusters, ensureCluster, addSa, roleByArn)
 
   // Cluster issuers: given, or inferred from the EKS issuers the cluster's annotated roles trust.
   for (const [name, c] of clusters) {
@@ -332,7 +399,76 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
   const nodeRoles = new Map<string, string[]>()
   for (const e of inv.k8s.awsAuthNodeRoles) nodeRoles.set(e.cluster, [...(nodeRoles.get(e.cluster) ?? []), e.roleArn])
   options.onProgress?.(total, total)
-  return { inventory: inv, clusters, roles, roleByArn, serviceAccounts, saByKey, rbac, probe, nodeRoles, saOfWorkload }
+  return { inventory: inv, clusters, roles, roleByArn, serviceAccounts, saByKey, rbac, probe, nodeRoles, saOfWorkload, podIdentity }
+}
+
+/**
+ * Place the Pod Identity associations on their service accounts and roles. An association's
+ * clusterName maps to the graph cluster of that name, or to the only cluster when the Kubernetes
+ * objects came without one. Without any association input, pods whose environment shows Pod
+ * Identity give inferred associations (no role known).
+ */
+function placeAssociations(
+  inv: Inventory,
+  clusters: Map<string, ClusterNode>,
+  ensureCluster: (name: string) => ClusterNode,
+  addSa: (cluster: string, ns: string, name: string, obj: ServiceAccountObj | undefined) => SaNode,
+  roleByArn: Map<string, RoleNode>,
+): PodIdentityBinding[] {
+  const out: PodIdentityBinding[] = []
+  const graphCluster = (name: string): string => {
+    if (clusters.has(name)) return name
+    if (clusters.size === 1) return [...clusters.keys()][0] as string
+    return ensureCluster(name).name
+  }
+  const place = (assoc: PodIdentityAssociationObj, evidence: WorkloadObj[]): void => {
+    const cluster = graphCluster(assoc.cluster)
+    const node = clusters.get(cluster)
+    const sa = addSa(cluster, assoc.namespace, assoc.serviceAccount, undefined)
+    const k = assoc.roleArn === undefined ? undefined : roleKey(assoc.roleArn)
+    const role = k === undefined ? undefined : roleByArn.get(k)
+    const clusterArn = node?.obj?.arn ?? (assoc.associationArn === undefined ? undefined : clusterArnOfAssociationArn(assoc.associationArn))
+    const b: PodIdentityBinding = {
+      assoc,
+      cluster,
+      sa,
+      role,
+      clusterArn,
+      clusterAccount: node?.obj?.accountId ?? clusterArn?.split(':')[4],
+      evidence,
+    }
+    sa.podIdentity.push(b)
+    role?.associations.push(b)
+    out.push(b)
+  }
+  for (const a of inv.iam.podIdentityAssociations) place(a, [])
+  if (!inv.iam.podIdentityLoaded) {
+    const inferred = new Map<string, WorkloadObj[]>()
+    for (const w of inv.k8s.workloads) {
+      if (!usesPodIdentityEnv(w)) continue
+      const key = `${w.cluster}\u0000${w.namespace}\u0000${w.pod.serviceAccountName}`
+      inferred.set(key, [...(inferred.get(key) ?? []), w])
+    }
+    for (const ws of inferred.values()) {
+      const w = ws[0] as WorkloadObj
+      place(
+        {
+          cluster: w.cluster,
+          namespace: w.namespace,
+          serviceAccount: w.pod.serviceAccountName,
+          roleArn: undefined,
+          targetRoleArn: undefined,
+          associationId: undefined,
+          associationArn: undefined,
+          disableSessionTags: false,
+          inferred: true,
+          source: w.source,
+        },
+        ws,
+      )
+    }
+  }
+  return out
 }
 
 function issuerReach(

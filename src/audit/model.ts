@@ -208,6 +208,27 @@ export interface ClusterObj {
   readonly source: Source
 }
 
+/**
+ * An EKS Pod Identity association (cluster, namespace, service account) → role, from
+ * `aws eks list-pod-identity-associations` / `describe-pod-identity-association`, the live EKS API,
+ * or inferred from a pod's container-credentials environment (then `inferred` and no role).
+ */
+export interface PodIdentityAssociationObj {
+  readonly cluster: string
+  readonly namespace: string
+  readonly serviceAccount: string
+  /** Undefined for list summaries (no DescribePodIdentityAssociation) and inferred associations. */
+  readonly roleArn: string | undefined
+  /** Cross-account: the role EKS chains into from `roleArn`. */
+  readonly targetRoleArn: string | undefined
+  readonly associationId: string | undefined
+  readonly associationArn: string | undefined
+  /** `disableSessionTags`: EKS then does not call sts:TagSession. */
+  readonly disableSessionTags: boolean
+  readonly inferred: boolean
+  readonly source: Source
+}
+
 /** Identity-policy holders other than roles (for ABAC checks): users and groups. */
 export interface IamPrincipalPolicies {
   readonly arn: string
@@ -223,6 +244,12 @@ export interface IamInventory {
   readonly clusters: ClusterObj[]
   /** Accounts seen in the export (role ARNs). */
   readonly accounts: Set<string>
+  /** EKS Pod Identity associations from the association inputs (inferred ones are added by the graph). */
+  readonly podIdentityAssociations: PodIdentityAssociationObj[]
+  /** Clusters for which an association input was read (possibly empty): no inference there. */
+  readonly podIdentityClusters: Set<string>
+  /** Whether any association input was given at all. */
+  podIdentityLoaded: boolean
 }
 
 export interface Inventory {
@@ -250,5 +277,5 @@ export function emptyK8s(): K8sInventory {
 }
 
 export function emptyIam(): IamInventory {
-  return { roles: [], policies: new Map(), others: [], providers: undefined, clusters: [], accounts: new Set() }
+  return { roles: [], policies: new Map(), others: [], providers: undefined, clusters: [], accounts: new Set(), podIdentityAssociations: [], podIdentityClusters: new Set(), podIdentityLoaded: false }
 }

@@ -31,6 +31,8 @@ export interface Grant {
 export interface Finding2 {
   readonly method: string
   readonly grants: readonly Grant[]
+  /** Pod Identity methods: the existing Pod Identity roles iam:PassRole reaches (besides the probe). */
+  readonly targets?: readonly string[]
 }
 
 export interface RolePermissions {
@@ -143,6 +145,9 @@ export const DATA_ACTIONS = ['s3:GetObject', 'ssm:GetParameter', 'ssm:GetParamet
 /** Cloudsplaining ACTIONS_THAT_RETURN_CREDENTIALS, minus ecr:GetAuthorizationToken (needed by every image pull, scoped by repository policies). */
 export const CREDENTIAL_ACTIONS = ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateServiceSpecificCredential', 'iam:ResetServiceSpecificCredential', 'cognito-identity:GetCredentialsForIdentity', 'redshift:GetClusterCredentials', 'sts:GetFederationToken', 'sso:GetRoleCredentials', 'lightsail:GetInstanceAccessDetails']
 export const EXPOSURE_ACTIONS = ['s3:PutBucketPolicy', 's3:PutBucketAcl', 's3:PutObjectAcl', 'kms:PutKeyPolicy', 'kms:CreateGrant', 'secretsmanager:PutResourcePolicy', 'sqs:SetQueueAttributes', 'sns:SetTopicAttributes', 'lambda:AddPermission', 'ecr:SetRepositoryPolicy', 'glacier:SetVaultAccessPolicy']
+/** The PassRole context EKS presents when a Pod Identity association is created or updated. */
+const POD_IDENTITY_PASS = { 'iam:PassedToService': 'pods.eks.amazonaws.com' }
+
 const CONTROL_PLANE: readonly { readonly method: string; readonly actions: readonly string[] }[] = [
   { method: 'UpdateAssumeRolePolicy', actions: ['iam:UpdateAssumeRolePolicy'] },
   { method: 'CreateOpenIDConnectProvider', actions: ['iam:CreateOpenIDConnectProvider'] },
@@ -189,7 +194,11 @@ export class PolicyLibrary {
   }
 }
 
-export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: AuditWarning[], clusterArns: readonly string[] = []): RolePermissions {
+/**
+ * `podIdRoleArns`: roles whose trust admits pods.eks.amazonaws.com, the targets a Pod Identity
+ * association can hand out (R16 reports which of them iam:PassRole reaches).
+ */
+export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: AuditWarning[], clusterArns: readonly string[] = [], podIdRoleArns: readonly string[] = []): RolePermissions {
   const identity: CompiledPolicy[] = []
   const statements: IdentityStatement[] = []
   const unknownPolicies: string[] = []
@@ -269,8 +278,31 @@ export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: 
     const g = allowed(a) ?? allowed(a, `arn:${role.partition}:iam::999999999999:role/${PROBE_NAME}`)
     if (g !== undefined) chaining.push(g)
   }
+  const passForPodIdentity = (resource: string): Grant | undefined => {
+    if (identity.length === 0) return undefined
+    const d = evaluate({ principal, action: 'iam:PassRole', resource, context: POD_IDENTITY_PASS }, set as PolicySet)
+    return d.decision === 'Allow' ? { action: 'iam:PassRole', resource, statements: d.statements } : undefined
+  }
   const controlPlane: Finding2[] = []
   for (const m of CONTROL_PLANE) {
+    if (m.actions[0]?.endsWith('PodIdentityAssociation') === true) {
+      // eks:Create/UpdatePodIdentityAssociation on any cluster (or an audited one), plus iam:PassRole as
+      // EKS asks for it (iam:PassedToService = pods.eks.amazonaws.com) on some role other than this one.
+      const first = allowed(m.actions[0]) ?? clusterArns.map((c) => allowed(m.actions[0] as string, c)).find((g) => g !== undefined)
+      if (first === undefined) continue
+      const probe = passForPodIdentity(probeResource('iam:PassRole', role.accountId, role.partition))
+      const targets: string[] = []
+      let sample = probe
+      for (const arn of podIdRoleArns) {
+        if (arn === role.arn) continue
+        const g = passForPodIdentity(arn)
+        if (g === undefined) continue
+        targets.push(arn)
+        sample ??= g
+      }
+      if (sample !== undefined) controlPlane.push({ method: m.method, grants: [first, sample], targets: probe !== undefined ? ['*', ...targets] : targets })
+      continue
+    }
     let gs = all(m.actions)
     if (gs === undefined && m.actions[0]?.startsWith('eks:')) {
       for (const c of clusterArns) {

@@ -23,6 +23,7 @@ import { renderText } from '../audit/reporters/text.js'
 import { RULES } from '../audit/rules/catalogue.js'
 import { makeBaseline, parseBaseline, parseSuppressions } from '../audit/suppress.js'
 import type { Baseline, Suppression } from '../audit/suppress.js'
+import { registerMigrateCommand } from './audit-migrate.js'
 
 const VERSION = '0.1.0'
 
@@ -48,6 +49,9 @@ export interface InputFlags {
   fromAws?: boolean
   awsEndpoint?: string
   awsRegion?: string
+  podIdentityAssociations?: string[]
+  awsEksClusters?: string[]
+  awsAllClusters?: boolean
   progress?: boolean
 }
 
@@ -112,6 +116,7 @@ export async function loadInputs(flags: InputFlags, io: AuditIo): Promise<Invent
     eksClusters: flags.eksCluster ?? [],
     oidcProviders: flags.oidcProviders ?? [],
     clusterIssuers: flags.clusterIssuer ?? [],
+    podIdentityAssociations: flags.podIdentityAssociations ?? [],
     onFile: () => bar.tick('reading', ++files),
   })
   if (flags.fromKube === true) {
@@ -121,14 +126,20 @@ export async function loadInputs(flags: InputFlags, io: AuditIo): Promise<Invent
   if (flags.fromAws === true) {
     // The SDK's Node 20 notice would break the one-line error contract; irsa supports Node 20.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-    const { loadFromAws } = await import('../audit/load/live-aws.js')
-    await loadFromAws(inv, { ...(flags.awsEndpoint === undefined ? {} : { endpoint: flags.awsEndpoint }), ...(flags.awsRegion === undefined ? {} : { region: flags.awsRegion }) })
+    const { loadFromAws, loadPodIdentityFromAws } = await import('../audit/load/live-aws.js')
+    const where = { ...(flags.awsEndpoint === undefined ? {} : { endpoint: flags.awsEndpoint }), ...(flags.awsRegion === undefined ? {} : { region: flags.awsRegion }) }
+    await loadFromAws(inv, where)
+    if (flags.awsAllClusters === true || (flags.awsEksClusters?.length ?? 0) > 0) {
+      await loadPodIdentityFromAws(inv, { ...where, podIdentity: { ...(flags.awsEksClusters === undefined ? {} : { clusters: flags.awsEksClusters }), all: flags.awsAllClusters === true } })
+    }
+  } else if (flags.awsAllClusters === true || flags.awsEksClusters !== undefined) {
+    throw new IrsaError('ERR_CLI_USAGE', '--aws-eks-clusters and --aws-all-clusters read the EKS API: they need --from-aws')
   }
   bar.done()
   return { ...inv, hasRbac: inv.k8s.roles.length + inv.k8s.bindings.length > 0 }
 }
 
-function graphOf(inv: Inventory, io: AuditIo, flags: InputFlags): AuditGraph {
+export function graphOf(inv: Inventory, io: AuditIo, flags: InputFlags): AuditGraph {
   const bar = progress(io, flags.progress !== false)
   const g = buildGraph(inv, { onProgress: (d, t) => bar.tick('analysing roles', d, t) })
   bar.done()
@@ -149,7 +160,7 @@ async function readStructured(io: AuditIo, path: string, code: 'ERR_AUDIT_SUPPRE
   }
 }
 
-function fail(io: AuditIo, e: unknown): number {
+export function fail(io: AuditIo, e: unknown): number {
   if (isIrsaError(e)) {
     io.stderr(`irsa: ${e.message}\n`)
     return e.code.startsWith('ERR_AUDIT_') || e.code === 'ERR_CLI_USAGE' || e.code === 'ERR_CLI_INPUT' ? 2 : 1
@@ -157,7 +168,7 @@ function fail(io: AuditIo, e: unknown): number {
   throw e
 }
 
-function warn(io: AuditIo, inv: Inventory): void {
+export function warn(io: AuditIo, inv: Inventory): void {
   for (const w of inv.warnings) io.stderr(`irsa: warning: ${w.file}${w.object === undefined ? '' : ` (${w.object})`}: ${w.message}\n`)
 }
 
@@ -277,19 +288,22 @@ function intArg(v: string): number {
   return Number(v)
 }
 
-function inputOptions(cmd: Command): Command {
+export function inputOptions(cmd: Command): Command {
   return cmd
     .option('--kubernetes <paths...>', 'Kubernetes objects: kubectl -o json Lists, YAML files or directories (prefix CLUSTER= to name the cluster)')
     .option('--iam <files...>', 'aws iam get-account-authorization-details output')
     .option('--eks-cluster <files...>', 'aws eks describe-cluster output (the cluster issuer)')
     .option('--oidc-providers <files...>', 'aws iam list-open-id-connect-providers / get-open-id-connect-provider output')
     .option('--cluster-issuer <urls...>', 'cluster issuer URL ([CLUSTER=]URL) when no describe-cluster output is at hand')
+    .option('--pod-identity-associations <files...>', 'aws eks list-pod-identity-associations / describe-pod-identity-association output (EKS Pod Identity bindings)')
     .option('--from-kube', 'read Kubernetes objects live through the kubeconfig')
     .option('--kubeconfig <file>', 'kubeconfig for --from-kube (default: KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context for --from-kube')
     .option('--from-aws', 'read IAM live through the AWS SDK')
     .option('--aws-endpoint <url>', 'IAM endpoint for --from-aws (e.g. a running irsa serve)')
     .option('--aws-region <region>', 'region for --from-aws', 'us-east-1')
+    .option('--aws-eks-clusters <names...>', 'with --from-aws: read the Pod Identity associations of these EKS clusters')
+    .option('--aws-all-clusters', 'with --from-aws: read the Pod Identity associations of every cluster (eks:ListClusters)')
     .option('--no-progress', 'no progress bar')
 }
 
@@ -318,6 +332,7 @@ export function registerAuditCommands(program: Command, setExitCode: (code: numb
     .action((o: { format: 'text' | 'json' }) => {
       setExitCode(rulesCommand(o.format))
     })
+  registerMigrateCommand(audit, setExitCode)
   inputOptions(program.command('who-can').description('Which service accounts, pods and RBAC subjects can obtain a role'))
     .requiredOption('--role <arn>', 'role ARN')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))

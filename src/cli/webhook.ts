@@ -14,7 +14,9 @@ import { stringify } from 'yaml'
 import { IrsaError } from '../errors.js'
 import { partitionOfRegion, webhookConfig } from '../webhook/config.js'
 import type { WebhookConfigInput } from '../webhook/config.js'
-import { NO_CONTAINER_CREDENTIALS, watchContainerCredentials } from '../webhook/container-credentials.js'
+import { NO_CONTAINER_CREDENTIALS, unionContainerCredentials, watchContainerCredentials } from '../webhook/container-credentials.js'
+import type { ContainerCredentialsSet } from '../webhook/container-credentials.js'
+import { watchPodIdentityAssociations } from '../webhook/pod-identity-associations.js'
 import { serviceDnsNames, webhookManifests } from '../webhook/manifests.js'
 import type { AdmissionDecision } from '../webhook/plugin.js'
 import { webhookRandom } from '../webhook/random.js'
@@ -69,6 +71,8 @@ interface WebhookFlags {
   namespace: string
   composeRoleArn: boolean
   watchContainerCredentialsConfig: string
+  podIdentityAssociations?: string
+  podIdentityCluster?: string
   containerCredentialsAudience: string
   containerCredentialsTokenMountPath: string
   containerCredentialsTokenVolumeName: string
@@ -149,6 +153,7 @@ async function runWebhook(o: WebhookFlags): Promise<void> {
       mountPath: o.containerCredentialsTokenMountPath,
       volumeName: o.containerCredentialsTokenVolumeName,
       tokenPath: o.containerCredentialsTokenPath,
+      // Any string, as upstream (its fixtures use "con-creds-uri").
       fullUri: o.containerCredentialsFullUri,
     },
   })
@@ -157,7 +162,14 @@ async function runWebhook(o: WebhookFlags): Promise<void> {
     o.serviceAccounts !== undefined
       ? await fileServiceAccountSource(o.serviceAccounts, { config, onError, onReload: (s) => o.log && log({ msg: 'service accounts reloaded', count: s.list().length }) })
       : await kubeServiceAccountSource(await clientNodeApi({ ...(o.kubeconfig === undefined ? {} : { kubeconfig: o.kubeconfig }), ...(o.kubeApi === undefined ? {} : { server: o.kubeApi }) }), { config, onError })
-  const containerCredentials = o.watchContainerCredentialsConfig === '' ? NO_CONTAINER_CREDENTIALS : await watchContainerCredentials(o.watchContainerCredentialsConfig, onError)
+  if (o.podIdentityCluster !== undefined && o.podIdentityAssociations === undefined) throw new IrsaError('ERR_CLI_USAGE', '--pod-identity-cluster needs --pod-identity-associations')
+  // Container-credentials identities: the upstream JSON file and/or the aws eks associations (union).
+  const ccSources: ContainerCredentialsSet[] = []
+  if (o.watchContainerCredentialsConfig !== '') ccSources.push(await watchContainerCredentials(o.watchContainerCredentialsConfig, onError))
+  if (o.podIdentityAssociations !== undefined) {
+    ccSources.push(await watchPodIdentityAssociations(o.podIdentityAssociations, { ...(o.podIdentityCluster === undefined ? {} : { clusterName: o.podIdentityCluster }), onError }))
+  }
+  const containerCredentials = ccSources.length === 0 ? NO_CONTAINER_CREDENTIALS : unionContainerCredentials(ccSources)
   const roles = o.iam === undefined ? NO_ROLES : await roleLookupFromFile(o.iam)
   if (o.enforce && o.iam === undefined) process.stderr.write('irsa webhook: --enforce without --iam: only the shared-role check runs (no trust policies to check)\n')
   const tlsMin = o.tlsMinVersion === undefined ? undefined : parseTlsVersion(o.tlsMinVersion)
@@ -270,6 +282,8 @@ export function registerWebhookCommands(program: Command): void {
     .option('--namespace <ns>', 'namespace of the ConfigMap', 'eks')
     .addOption(bool('--compose-role-arn', 'build the role ARN from a bare role name (account from EC2 metadata)'))
     .option('--watch-container-credentials-config <file>', 'EKS Pod Identity identities file (JSON)', '')
+    .option('--pod-identity-associations <file>', 'EKS Pod Identity associations (aws eks list-/describe-pod-identity-association JSON): their service accounts get container credentials; re-read on change')
+    .option('--pod-identity-cluster <name>', 'only the associations of this cluster')
     .option('--container-credentials-audience <aud>', 'audience in Pod Identity mode', cc.audience)
     .option('--container-credentials-token-mount-path <path>', 'mount path in Pod Identity mode', cc.mountPath)
     .option('--container-credentials-token-volume-name <name>', 'volume name in Pod Identity mode', cc.volumeName)

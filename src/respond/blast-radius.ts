@@ -13,6 +13,7 @@ import { TIER_LABEL } from '../audit/permissions.js'
 import type { Tier } from '../audit/permissions.js'
 import { whatCan, whoCan } from '../audit/queries.js'
 import type { WhatCanRole, WhoCanAnswer } from '../audit/queries.js'
+import { ownCluster } from '../eks/cluster.js'
 import type { Runtime } from '../server/runtime.js'
 import { awsTimestamp } from '../sts/timestamp.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
@@ -36,7 +37,25 @@ export async function storeInventory(rt: Runtime, extra: readonly ServiceAccount
   const k8s = emptyK8s()
   const warnings: Inventory['warnings'] = []
   iam.accounts.add(rt.account)
-  iam.clusters.push({ name: CLUSTER, arn: undefined, issuerHost: issuerHostPath(rt.issuer), accountId: rt.account, env: undefined, source: { file: SOURCE } })
+  const own = await ownCluster(rt)
+  iam.clusters.push({ name: CLUSTER, arn: own.arn, issuerHost: issuerHostPath(rt.issuer), accountId: rt.account, env: undefined, source: { file: SOURCE } })
+  // The server's own cluster's Pod Identity associations (the graph maps them onto CLUSTER).
+  iam.podIdentityLoaded = true
+  iam.podIdentityClusters.add(CLUSTER)
+  for (const a of await rt.store.listPodIdentityAssociations(own.name)) {
+    iam.podIdentityAssociations.push({
+      cluster: CLUSTER,
+      namespace: a.namespace,
+      serviceAccount: a.serviceAccount,
+      roleArn: a.roleArn,
+      targetRoleArn: undefined,
+      associationId: a.associationId,
+      associationArn: a.associationArn,
+      disableSessionTags: false,
+      inferred: false,
+      source: { file: SOURCE, pointer: a.associationArn },
+    })
+  }
   iam.providers = (await rt.store.listOidcProviders(rt.account)).map((p) => ({
     arn: p.arn,
     host: issuerHostPath(p.url),
@@ -178,6 +197,7 @@ function whatCanForRole(graph: AuditGraph, arn: string): ReachableRole | undefin
     appNames: new Set(),
     assumable: [],
     rbacBindings: [],
+    podIdentity: [],
   })
   try {
     const r = whatCan(graph, `${fake.namespace}/${fake.serviceAccount}`, CLUSTER).roles.find((x) => x.arn === arn)

@@ -8,8 +8,23 @@ import { IrsaError } from '../errors.js'
 import { watchFile } from './file-watch.js'
 
 export interface ContainerCredentialsSet {
-  has(namespace: string, serviceAccount: string): boolean
+  /** Whether (namespace, SA) gets container credentials. Store-backed sets answer asynchronously. */
+  has(namespace: string, serviceAccount: string): boolean | Promise<boolean>
   close(): Promise<void>
+}
+
+/** A pair is in the union when any set has it (the watched file and the associations, say). */
+export function unionContainerCredentials(sets: readonly ContainerCredentialsSet[]): ContainerCredentialsSet {
+  if (sets.length === 1) return sets[0] as ContainerCredentialsSet
+  return {
+    async has(ns, sa) {
+      for (const s of sets) if (await s.has(ns, sa)) return true
+      return false
+    },
+    async close() {
+      await Promise.all(sets.map((s) => s.close()))
+    },
+  }
 }
 
 export const NO_CONTAINER_CREDENTIALS: ContainerCredentialsSet = { has: () => false, close: async () => {} }
@@ -39,7 +54,12 @@ export function containerCredentialsFromSet(keys: ReadonlySet<string>): Containe
 }
 
 /** Load and watch the file. */
-export async function watchContainerCredentials(path: string, onError?: (e: unknown) => void): Promise<ContainerCredentialsSet> {
+/** A set answered from memory (files): `has` is synchronous. */
+export interface SyncContainerCredentialsSet extends ContainerCredentialsSet {
+  has(namespace: string, serviceAccount: string): boolean
+}
+
+export async function watchContainerCredentials(path: string, onError?: (e: unknown) => void): Promise<SyncContainerCredentialsSet> {
   let current = new Set<string>()
   const w = watchFile(path, {
     onChange: (text) => {

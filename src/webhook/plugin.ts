@@ -111,7 +111,7 @@ export function admissionHandler(o: WebhookPluginOptions): (body: string) => Pro
     const namespace = req.namespace !== '' ? req.namespace : (pod.namespace ?? '')
     const saName = pod.serviceAccountName
     const snapshot: ServiceAccountSnapshot = await o.serviceAccounts.snapshot()
-    const cc = saName !== '' && containerCredentials.has(namespace, saName)
+    const cc = saName !== '' && (await containerCredentials.has(namespace, saName))
     let sa = saName === '' ? undefined : snapshot.get(namespace, saName)
     let configMap = snapshot.configMap
     if (

@@ -3,12 +3,19 @@
  * as ServiceAccounts annotated with `role-arn` (and `audience` when the binding has one), and role
  * trust policies come from the store too. Bindings are re-read at most every `ttlMs`, and at once
  * when a pod names a service account not seen yet (a binding made just before its pod).
+ *
+ * A (namespace, service account) with an EKS Pod Identity association on the server's cluster gets
+ * container credentials (the upstream container-credentials mutation), which take precedence over
+ * its IRSA binding; associations are re-read at most every second too.
  */
 import type { FastifyPluginAsync } from 'fastify'
+import { CLUSTER_NAME_SETTING, DEFAULT_CLUSTER_NAME } from '../eks/cluster.js'
+import { IrsaError } from '../errors.js'
 import type { Runtime } from '../server/runtime.js'
 import type { Store } from '../store/store.js'
 import type { WebhookConfig } from './config.js'
-import { webhookConfig } from './config.js'
+import { DEFAULT_CONFIG, webhookConfig } from './config.js'
+import { associationListSet } from './pod-identity-associations.js'
 import type { WebhookPluginOptions } from './plugin.js'
 import { webhookPlugin } from './plugin.js'
 import { webhookRandom } from './random.js'
@@ -70,20 +77,53 @@ export function storeRoleLookup(store: Pick<Store, 'getRole'>): RoleLookup {
   }
 }
 
+export interface StoreWebhookSettings {
+  /** AWS_CONTAINER_CREDENTIALS_FULL_URI injected in Pod Identity mode; default http://169.254.170.23/v1/credentials. */
+  readonly containerCredentialsFullUri?: string
+  /** How long reads of bindings and associations are trusted; default 1000 ms. */
+  readonly ttlMs?: number
+}
+
+/** The environment variable that sets the full URI for `irsa serve`'s webhook. */
+export const FULL_URI_ENV = 'IRSA_POD_IDENTITY_FULL_URI'
+
+/** A full URI the SDKs accept: http(s), no credentials in it. */
+export function checkFullUri(uri: string): string {
+  let u: URL
+  try {
+    u = new URL(uri)
+  } catch {
+    throw new IrsaError('ERR_CLI_USAGE', `the container-credentials full URI ${JSON.stringify(uri)} is not a URL`)
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username !== '' || u.password !== '') {
+    throw new IrsaError('ERR_CLI_USAGE', `the container-credentials full URI ${JSON.stringify(uri)} must be an http:// or https:// URL without credentials`)
+  }
+  return uri
+}
+
 /** The plugin options `irsa serve` mounts POST /mutate with: upstream defaults, guardrail off. */
-export function storeWebhookOptions(rt: Runtime): WebhookPluginOptions {
-  const config = webhookConfig()
+export function storeWebhookOptions(rt: Runtime, settings: StoreWebhookSettings = {}): WebhookPluginOptions {
+  const fullUri = checkFullUri(settings.containerCredentialsFullUri ?? DEFAULT_CONFIG.containerCredentials.fullUri)
+  const config = webhookConfig({ containerCredentials: { fullUri } })
+  const now = (): number => rt.clock.now()
+  const ttl = settings.ttlMs === undefined ? {} : { ttlMs: settings.ttlMs }
   return {
     config,
-    serviceAccounts: storeServiceAccountSource(rt.store, { config, now: () => rt.clock.now() }),
+    serviceAccounts: storeServiceAccountSource(rt.store, { config, now, ...ttl }),
+    // The server's cluster, read as ownCluster does (without its one-time write).
+    containerCredentials: associationListSet(async () => rt.store.listPodIdentityAssociations((await rt.store.getSetting(CLUSTER_NAME_SETTING)) ?? DEFAULT_CLUSTER_NAME), { now, ...ttl }),
     roles: storeRoleLookup(rt.store),
     random: webhookRandom((n) => rt.random.bytes(n)),
   }
 }
 
-/** `irsa serve` registers this: POST /mutate with service accounts and roles from the store. */
-export function storeWebhookPlugin(rt: Runtime): FastifyPluginAsync {
-  const options = storeWebhookOptions(rt)
+/**
+ * `irsa serve` registers this: POST /mutate with service accounts, Pod Identity associations and
+ * roles from the store. The full URI comes from `settings`, else IRSA_POD_IDENTITY_FULL_URI.
+ */
+export function storeWebhookPlugin(rt: Runtime, settings: StoreWebhookSettings = {}, env: NodeJS.ProcessEnv = process.env): FastifyPluginAsync {
+  const fromEnv = env[FULL_URI_ENV]
+  const options = storeWebhookOptions(rt, { ...settings, ...(settings.containerCredentialsFullUri === undefined && fromEnv !== undefined && fromEnv !== '' ? { containerCredentialsFullUri: fromEnv } : {}) })
   return async (app) => {
     await app.register(webhookPlugin, options)
   }

@@ -64,7 +64,8 @@ describe('irsa audit --from-aws', () => {
     )
     expect(r.stderr).not.toMatch(/Warning/)
     const doc = JSON.parse(r.stdout) as { summary: { roles: number }; findings: { ruleId: string; ref: string; severity: string; resources: { arn?: string; namespace?: string; name: string }[] }[] }
-    expect(doc.summary.roles).toBe(2)
+    // demo-app-reader, wide-open, and the demo's Pod Identity role (when the demo makes one).
+    expect(doc.summary.roles).toBeGreaterThanOrEqual(2)
     const onWide = doc.findings.filter((f) => f.resources.some((x) => x.arn?.endsWith(':role/wide-open')))
     expect(onWide.map((f) => f.ref)).toContain('R03')
     const SERIOUS = new Set(['critical', 'high', 'medium'])

@@ -6,6 +6,7 @@ import type { Inventory } from '../model.js'
 import { emptyIam, emptyK8s } from '../model.js'
 import { loadAuthorizationDetails, loadEksCluster, loadOidcProviders, issuerHost } from './iam.js'
 import { loadKubernetesDocuments, parseDocuments } from './kubernetes.js'
+import { loadPodIdentityAssociations, splitJsonValues } from './pod-identity.js'
 
 export interface FileInputs {
   /** Paths, each optionally prefixed `cluster=` to say which cluster the objects come from. */
@@ -13,6 +14,8 @@ export interface FileInputs {
   readonly iam: readonly string[]
   readonly eksClusters: readonly string[]
   readonly oidcProviders: readonly string[]
+  /** `aws eks list-pod-identity-associations` / `describe-pod-identity-association` output. */
+  readonly podIdentityAssociations?: readonly string[]
   /** `--cluster-issuer`: `URL` or `cluster=URL`. */
   readonly clusterIssuers?: readonly string[]
   /** Progress callback: called with the number of files read so far. */
@@ -72,6 +75,21 @@ export async function loadFiles(inputs: FileInputs): Promise<Inventory> {
   }
   for (const f of inputs.oidcProviders) loadOidcProviders(await readJson(f), f, iam, warnings)
   for (const f of inputs.eksClusters) loadEksCluster(await readJson(f), f, iam, warnings)
+  for (const f of inputs.podIdentityAssociations ?? []) {
+    let text: string
+    try {
+      text = await readFile(f, 'utf8')
+    } catch (e) {
+      throw new IrsaError('ERR_AUDIT_INPUT', `cannot read ${f}: ${(e as Error).message}`, { cause: e })
+    }
+    let values: unknown[]
+    try {
+      values = splitJsonValues(text)
+    } catch (e) {
+      throw new IrsaError('ERR_AUDIT_INPUT', `${f} is not valid JSON: ${(e as Error).message}`, { cause: e })
+    }
+    loadPodIdentityAssociations(values, f, iam, warnings)
+  }
   for (const arg of inputs.clusterIssuers ?? []) {
     const { cluster, value } = splitClusterPrefix(arg)
     const name = cluster ?? iam.clusters[0]?.name ?? 'default'

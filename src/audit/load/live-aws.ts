@@ -15,12 +15,70 @@ import {
   ListRolePoliciesCommand,
   ListRolesCommand,
 } from '@aws-sdk/client-iam'
+import { DescribePodIdentityAssociationCommand, EKSClient, ListClustersCommand, ListPodIdentityAssociationsCommand } from '@aws-sdk/client-eks'
 import type { Inventory } from '../model.js'
 import { loadAuthorizationDetails, loadOidcProviders } from './iam.js'
+import { loadPodIdentityAssociations } from './pod-identity.js'
 
 export interface LiveAwsOptions {
   readonly endpoint?: string
   readonly region?: string
+  /**
+   * EKS Pod Identity associations: of these clusters, or of every cluster ListClusters returns
+   * (`all`). Omitted: associations are not read.
+   */
+  readonly podIdentity?: { readonly clusters?: readonly string[]; readonly all?: boolean }
+}
+
+/** ListClusters → ListPodIdentityAssociations → DescribePodIdentityAssociation; each failure is a warning. */
+export async function loadPodIdentityFromAws(inv: Inventory, options: LiveAwsOptions): Promise<void> {
+  const wanted = options.podIdentity
+  if (wanted === undefined) return
+  const client = new EKSClient({ region: options.region ?? 'us-east-1', ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) })
+  const source = `aws:${options.endpoint ?? 'eks'}`
+  const warn = (object: string, e: unknown): void => {
+    inv.warnings.push({ file: source, object, message: (e as Error).message.split('\n')[0] ?? 'failed' })
+  }
+  try {
+    const clusters = new Set(wanted.clusters ?? [])
+    if (wanted.all === true) {
+      try {
+        let token: string | undefined
+        do {
+          const page = await client.send(new ListClustersCommand({ ...(token === undefined ? {} : { nextToken: token }) }))
+          for (const c of page.clusters ?? []) clusters.add(c)
+          token = page.nextToken
+        } while (token !== undefined)
+      } catch (e) {
+        warn('ListClusters', e)
+      }
+    }
+    const values: unknown[] = []
+    for (const cluster of clusters) {
+      try {
+        let token: string | undefined
+        do {
+          const page = await client.send(new ListPodIdentityAssociationsCommand({ clusterName: cluster, ...(token === undefined ? {} : { nextToken: token }) }))
+          for (const a of page.associations ?? []) {
+            try {
+              const d = await client.send(new DescribePodIdentityAssociationCommand({ clusterName: cluster, associationId: a.associationId }))
+              values.push(plain({ association: d.association }))
+            } catch (e) {
+              warn(`association ${a.associationId ?? '?'} of ${cluster}`, e)
+              values.push(plain({ associations: [a] }))
+            }
+          }
+          token = page.nextToken
+        } while (token !== undefined)
+        inv.iam.podIdentityClusters.add(cluster)
+      } catch (e) {
+        warn(`ListPodIdentityAssociations ${cluster}`, e)
+      }
+    }
+    if (clusters.size > 0) loadPodIdentityAssociations(values, source, inv.iam, inv.warnings)
+  } finally {
+    client.destroy()
+  }
 }
 
 function plain(v: unknown): unknown {

@@ -1,5 +1,6 @@
 import type { FindingDraft, Rule } from '../finding.js'
-import { workloadRoles } from '../lib/helpers.js'
+import { findRole } from '../graph.js'
+import { cap, workloadRoles } from '../lib/helpers.js'
 import { roleRef } from '../refs.js'
 
 export const r16: Rule = {
@@ -18,11 +19,16 @@ export const r16: Rule = {
     const anyAdmin = graph.roles.some((r) => r.workload && r.perms.tier === 'P0')
     for (const role of workloadRoles(graph)) {
       if (role.perms.tier === 'P0' || role.perms.controlPlane.length === 0) continue
+      // Pod Identity paths: the roles iam:PassRole (to pods.eks.amazonaws.com) reaches, '*' for any.
+      const targets = [...new Set(role.perms.controlPlane.flatMap((m) => m.targets ?? []))].sort()
+      const adminTargets = targets.filter((t) => t !== '*' && findRole(graph, t)?.perms.tier === 'P0')
+      const critical = anyAdmin || adminTargets.length > 0
+      const podId = targets.length === 0 ? '' : `; a Pod Identity association can hand it ${targets.includes('*') ? 'any role of the account' : cap(targets, 5).join(', ')}${adminTargets.length > 0 ? `, including admin-equivalent ${cap(adminTargets, 3).join(', ')}` : ''}`
       out.push({
-        severity: anyAdmin ? 'critical' : 'high',
-        message: `Workload role ${role.obj.arn} can change workload-identity bindings: ${role.perms.controlPlane.map((m) => m.method).join(', ')}${anyAdmin ? ' (admin-equivalent workload roles exist in the estate)' : ''}.`,
+        severity: critical ? 'critical' : 'high',
+        message: `Workload role ${role.obj.arn} can change workload-identity bindings: ${role.perms.controlPlane.map((m) => m.method).join(', ')}${podId}${anyAdmin ? ' (admin-equivalent workload roles exist in the estate)' : ''}.`,
         resources: [roleRef(role)],
-        evidence: { methods: role.perms.controlPlane },
+        evidence: { methods: role.perms.controlPlane, ...(targets.length === 0 ? {} : { podIdentityTargets: cap(targets), adminTargets }) },
         key: `${role.obj.arn}|${role.perms.controlPlane.map((m) => m.method).sort().join(',')}`,
       })
     }

@@ -12,8 +12,8 @@ export const r18: Rule = {
     title: 'Annotation points to a non-existent role',
     severity: 'medium',
     layer: 'X',
-    rationale: 'An annotation naming a role that does not exist gives the pod no AWS identity today, and gives whoever creates a role of that name a ready-made binding.',
-    remediation: 'Fix the eks.amazonaws.com/role-arn annotation (or AWS_ROLE_ARN) to the intended role, or remove it.',
+    rationale: 'An annotation (or a Pod Identity association) naming a role that does not exist gives the pod no AWS identity today, and gives whoever creates a role of that name a ready-made binding.',
+    remediation: 'Fix the eks.amazonaws.com/role-arn annotation (or AWS_ROLE_ARN, or the Pod Identity association\'s role) to the intended role, or remove it.',
     mappings: { nhi: ['NHI1'], csf: ['ID.AM-08', 'PR.PS-01'], zt: ['ZT5'] },
   },
   check({ graph }) {
@@ -34,6 +34,11 @@ export const r18: Rule = {
       out.push({ severity: 'medium', message: `${via} on ${res.namespace ?? ''}/${res.name} names ${arn}, which does not exist in account ${account}.`, resources: [res, { kind: 'IAMRole', arn, name: arn.slice(arn.lastIndexOf('/') + 1) }], evidence: { roleArn: arn, via, crossAccount: false }, key })
     }
     for (const sa of graph.serviceAccounts) if (sa.roleArn !== undefined) report(sa.roleArn, saRef(sa), 'annotation eks.amazonaws.com/role-arn', `${sa.cluster}/${sa.namespace}/${sa.name}|${sa.roleArn}`)
+    for (const b of graph.podIdentity) {
+      if (b.assoc.roleArn === undefined) continue
+      const res: ResourceRef = { kind: 'PodIdentityAssociation', cluster: b.cluster, namespace: b.assoc.namespace, name: `${b.assoc.serviceAccount}${b.assoc.associationId === undefined ? '' : ` (${b.assoc.associationId})`}`, file: b.assoc.source.file, ...(b.assoc.source.pointer === undefined ? {} : { pointer: b.assoc.source.pointer }) }
+      report(b.assoc.roleArn, res, 'Pod Identity association', `podid|${b.cluster}/${b.assoc.namespace}/${b.assoc.serviceAccount}|${b.assoc.roleArn}`)
+    }
     for (const w of graph.inventory.k8s.workloads) {
       const arn = roleArnFromEnv(w)
       if (arn === undefined || saOf(graph, w)?.roleArn === arn) continue

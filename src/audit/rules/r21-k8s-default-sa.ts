@@ -1,6 +1,6 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import { escalateByTier } from '../finding.js'
-import { findRole, tierOf } from '../graph.js'
+import { associationsOf, findRole, tierOf } from '../graph.js'
 import { roleRef, saRef } from '../refs.js'
 
 export const r21: Rule = {
@@ -11,7 +11,7 @@ export const r21: Rule = {
     severity: 'high',
     layer: 'X',
     rationale: 'Every pod in the namespace that does not set serviceAccountName runs as default, so a role on the default service account is handed to all of them.',
-    remediation: 'Create a dedicated service account for the workload that needs the role; remove the annotation from default and the default subject from the trust.',
+    remediation: 'Create a dedicated service account for the workload that needs the role; remove the annotation (or the Pod Identity association) from default and the default subject from the trust.',
     mappings: { nhi: ['NHI9', 'NHI5'], csf: ['PR.AA-05'], zt: ['ZT3'] },
   },
   check({ graph }) {
@@ -26,6 +26,21 @@ export const r21: Rule = {
         evidence: { roleArn: sa.roleArn, via: 'annotation', tier: tierOf(role) },
         key: `${sa.cluster}/${sa.namespace}/default|${sa.roleArn}`,
       })
+    }
+    for (const sa of graph.saByKey.values()) {
+      if (sa.name !== 'default') continue
+      for (const b of associationsOf(sa)) {
+        const role = b.role
+        const tier = tierOf(role)
+        const target = b.assoc.roleArn ?? 'an unknown role'
+        out.push({
+          severity: escalateByTier('high', tier),
+          message: `The default service account of ${sa.namespace} has a Pod Identity association${b.assoc.inferred ? ' (inferred from pod environment)' : ''} with ${target}: every pod in the namespace without serviceAccountName gets it.`,
+          resources: [saRef(sa), ...(role === undefined ? [] : [roleRef(role)])],
+          evidence: { roleArn: b.assoc.roleArn ?? null, via: 'pod-identity-association', inferred: b.assoc.inferred, associationId: b.assoc.associationId ?? null, tier },
+          key: `${sa.cluster}/${sa.namespace}/default|podid|${b.assoc.roleArn ?? ''}`,
+        })
+      }
     }
     for (const role of graph.roles) {
       for (const r of role.reach) {

@@ -1,4 +1,5 @@
 import type { FindingDraft, Rule } from '../finding.js'
+import { awsBound, boundRoleArns } from '../graph.js'
 import { saRef } from '../refs.js'
 
 export const r22: Rule = {
@@ -15,14 +16,16 @@ export const r22: Rule = {
   check({ graph }) {
     const out: FindingDraft[] = []
     for (const sa of graph.serviceAccounts) {
-      if (sa.roleArn === undefined) continue
+      if (!awsBound(sa)) continue
       if (sa.controllers.size < 2 && sa.appNames.size < 2) continue
       const controllers = [...sa.controllers].sort()
+      const bound = boundRoleArns(sa)
+      const label = bound.length > 0 ? bound.map((b) => `${b.arn}${b.via === 'pod-identity' ? ' via Pod Identity' : ''}`).join(', ') : 'Pod Identity'
       out.push({
         severity: 'medium',
-        message: `${sa.namespace}/${sa.name} (bound to ${sa.roleArn}) is used by ${controllers.length} workloads: ${controllers.slice(0, 10).join(', ')}.`,
+        message: `${sa.namespace}/${sa.name} (bound to ${label}) is used by ${controllers.length} workloads: ${controllers.slice(0, 10).join(', ')}.`,
         resources: [saRef(sa)],
-        evidence: { roleArn: sa.roleArn, workloads: controllers, appNames: [...sa.appNames].sort() },
+        evidence: { roleArn: sa.roleArn ?? bound[0]?.arn ?? null, via: [...new Set(bound.map((b) => b.via))], workloads: controllers, appNames: [...sa.appNames].sort() },
         key: `${sa.cluster}/${sa.namespace}/${sa.name}`,
       })
     }

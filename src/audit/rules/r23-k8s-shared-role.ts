@@ -22,7 +22,7 @@ export const r23: Rule = {
       if (env !== undefined) nsEnv.set(`${n.cluster}/${n.name}`, env)
     }
     for (const role of graph.roles) {
-      const sas = new Set<SaNode>([...role.annotatedBy, ...role.reach.flatMap((r) => r.admitted)])
+      const sas = new Set<SaNode>([...role.annotatedBy, ...role.reach.flatMap((r) => r.admitted), ...role.associations.map((b) => b.sa)])
       if (sas.size < 2) continue
       const list = [...sas]
       const namespaces = [...new Set(list.map((s) => `${s.cluster}/${s.namespace}`))].sort()
@@ -41,6 +41,7 @@ export const r23: Rule = {
           serviceAccounts: cap(list.map((s) => (clusters.length > 1 ? `${s.cluster}:` : '') + saName(s)).sort()),
           count: list.length,
           annotated: role.annotatedBy.map(saName).sort(),
+          ...(role.associations.length === 0 ? {} : { podIdentity: role.associations.map((b) => (clusters.length > 1 ? `${b.cluster}:` : '') + saName(b.sa)).sort() }),
           namespaces: cap(namespaces),
           clusters,
           environments: [...envs].sort(),

@@ -1,7 +1,6 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import type { SaNode } from '../graph.js'
-import { roleArnFromEnv } from '../graph.js'
-import { cap, saOf } from '../lib/helpers.js'
+import { cap, identityOf, saOf } from '../lib/helpers.js'
 import type { WorkloadObj } from '../model.js'
 import { saRef } from '../refs.js'
 
@@ -13,7 +12,7 @@ export const r24: Rule = {
     severity: 'medium',
     layer: 'K8s',
     rationale: 'A pod that needs only AWS access but also mounts its Kubernetes API token gives an attacker both planes; with RBAC bindings on the service account, the Kubernetes token is worth stealing.',
-    remediation: 'Set automountServiceAccountToken: false on the service account or the pod spec (IRSA uses its own projected token).',
+    remediation: 'Set automountServiceAccountToken: false on the service account or the pod spec (IRSA and Pod Identity use their own projected tokens).',
     mappings: { nhi: ['NHI5'], csf: ['PR.PS-01', 'PR.AA-05'], zt: ['ZT3'] },
   },
   check({ graph }) {
@@ -21,7 +20,7 @@ export const r24: Rule = {
     const bySa = new Map<SaNode, WorkloadObj[]>()
     for (const w of graph.inventory.k8s.workloads) {
       const sa = saOf(graph, w)
-      if (sa === undefined || (sa.roleArn === undefined && roleArnFromEnv(w) === undefined)) continue
+      if (sa === undefined || identityOf(graph, w).kind === 'NODE') continue
       const mount = w.pod.automountServiceAccountToken ?? sa.obj?.automountServiceAccountToken ?? true
       if (!mount) continue
       bySa.set(sa, [...(bySa.get(sa) ?? []), w])

@@ -1,5 +1,5 @@
 import type { FindingDraft, Rule } from '../finding.js'
-import { isSystemNamespace, workloadRole } from '../lib/helpers.js'
+import { identityOf, isSystemNamespace } from '../lib/helpers.js'
 import { workloadRef } from '../refs.js'
 
 export const r27: Rule = {
@@ -30,10 +30,10 @@ export const r27: Rule = {
     }
     for (const w of graph.inventory.k8s.workloads) {
       if (!w.pod.hostNetwork || isSystemNamespace(w.namespace) || w.owners.length > 0) continue
-      if (workloadRole(graph, w) !== undefined) continue
+      if (identityOf(graph, w).kind !== 'NODE') continue
       out.push({
         severity: 'medium',
-        message: `${w.kind} ${w.namespace}/${w.name} uses hostNetwork and has no IRSA role: it reaches node IMDS credentials regardless of the hop limit.`,
+        message: `${w.kind} ${w.namespace}/${w.name} uses hostNetwork and has no IRSA or Pod Identity role: it reaches node IMDS credentials regardless of the hop limit.`,
         resources: [workloadRef(w)],
         evidence: { hostNetwork: true },
         key: `${w.cluster}/${w.namespace}/${w.kind}/${w.name}`,

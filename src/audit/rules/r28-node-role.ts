@@ -1,5 +1,5 @@
 import type { FindingDraft, Rule } from '../finding.js'
-import { findRole } from '../graph.js'
+import { awsBound, findRole } from '../graph.js'
 import { managedPolicyName } from '../permissions.js'
 import { roleRef, saRef } from '../refs.js'
 
@@ -35,11 +35,11 @@ export const r28: Rule = {
       }
     }
     for (const sa of graph.serviceAccounts) {
-      if (sa.namespace !== 'kube-system' || sa.name !== 'aws-node' || sa.roleArn !== undefined) continue
+      if (sa.namespace !== 'kube-system' || sa.name !== 'aws-node' || awsBound(sa)) continue
       if (!graph.nodeRoles.has(sa.cluster) && graph.inventory.k8s.awsAuthNodeRoles.length === 0 && sa.workloads.length === 0) continue
       out.push({
         severity: 'medium',
-        message: `kube-system/aws-node has no IRSA role: the VPC CNI runs with the node role's permissions, which every pod can reach.`,
+        message: `kube-system/aws-node has no IRSA role or Pod Identity association: the VPC CNI runs with the node role's permissions, which every pod can reach.`,
         resources: [saRef(sa)],
         evidence: {},
         key: `${sa.cluster}|aws-node`,

@@ -1,4 +1,5 @@
 import type { FindingDraft, Rule } from '../finding.js'
+import { awsBound } from '../graph.js'
 import { roleRef, saRef } from '../refs.js'
 
 export const r36: Rule = {
@@ -21,7 +22,7 @@ export const r36: Rule = {
       out.push({ severity: 'low', message: `Workload role ${role.obj.arn} lacks tags ${missing.join(', ')}.`, resources: [roleRef(role)], evidence: { missingTags: missing }, key: role.obj.arn })
     }
     for (const sa of graph.serviceAccounts) {
-      if (sa.roleArn === undefined || sa.obj === undefined) continue
+      if (!awsBound(sa) || sa.obj === undefined) continue
       const missing = options.ownerLabels.filter((l) => sa.obj?.labels[l] === undefined)
       if (missing.length === 0) continue
       out.push({ severity: 'low', message: `AWS-bound service account ${sa.namespace}/${sa.name} lacks labels ${missing.join(', ')}.`, resources: [saRef(sa)], evidence: { missingLabels: missing }, key: `${sa.cluster}/${sa.namespace}/${sa.name}` })
