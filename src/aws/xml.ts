@@ -19,8 +19,14 @@ export function members(items: readonly XmlValue[]): XmlList {
   return { [XML_LIST]: items }
 }
 
+/** Characters XML 1.0 cannot carry at all (not even as `&#…;`): controls, U+FFFE/U+FFFF, lone surrogates. */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
+
+/** Escape text for XML; characters XML cannot carry (echoed attacker input) become U+FFFD. */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'))
+  return s
+    .replace(NOT_XML_CHAR, '\uFFFD')
+    .replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'))
 }
 
 function isList(v: XmlValue): v is XmlList {

@@ -132,6 +132,10 @@ function echo(value: string): string {
   return JSON.stringify(value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value)
 }
 
+function isCanonicalBase64url(segment: string): boolean {
+  return Buffer.from(segment, 'base64url').toString('base64url') === segment
+}
+
 function isTimestamp(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
 }
@@ -186,6 +190,11 @@ export async function verifyWebIdentityToken(
   const segments = token.split('.')
   if (segments.length !== 3 || !segments.every((s) => SEGMENT.test(s))) {
     return fail('malformed', 'The web identity token is not a JWT in compact serialization (three base64url segments)')
+  }
+  // Canonical base64url only: otherwise the unused low bits of a segment's last character could
+  // change freely, and one signature would stand for several different token strings.
+  if (!segments.every(isCanonicalBase64url)) {
+    return fail('malformed', 'The web identity token is not in canonical base64url (unused bits are set)')
   }
   let rawHeader: Record<string, unknown>
   let claims: JWTPayload
