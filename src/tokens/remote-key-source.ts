@@ -1,7 +1,10 @@
 /**
  * Verification keys of external issuers (a real cluster's, EKS's): discovery document → `jwks_uri`
- * → JWKS, cached per issuer, refreshed on an unknown `kid` at most once per
- * `minRefreshIntervalMs`. Network access is the injected {@link FetchJson}; the clock is injected
+ * → JWKS, cached per issuer, refreshed on an unknown `kid`. Only a fetch that *missed* (did not find
+ * the kid it was made for) starts the `minRefreshIntervalMs` back-off: a made-up kid cannot make irsa
+ * fetch more than once per interval, yet a key the issuer starts signing with shortly after a fetch
+ * that found its kid (publish new + old, then sign with new) is picked up at once.
+ * Network access is the injected {@link FetchJson}; the clock is injected
  * and returns epoch **seconds** (fractions allowed; intervals are configured in milliseconds).
  */
 import { importJWK } from 'jose'
@@ -33,7 +36,11 @@ export interface RemoteKeySourceOptions {
   readonly maxKeys?: number
   /** A document whose JSON text is longer is refused; default 512 KiB (also cap it in fetchJson). */
   readonly maxDocumentChars?: number
+  /** Told of each lookup: served from cache (`hit`), fetched (`miss`), or a failed fetch. */
+  readonly observe?: (event: KeyCacheEvent) => void
 }
+
+export type KeyCacheEvent = 'hit' | 'miss' | 'fetch-error'
 
 export interface RemoteKeySource {
   readonly getKey: GetVerificationKey
@@ -51,7 +58,8 @@ interface IssuerKeys {
 interface IssuerState {
   keys?: IssuerKeys
   inFlight?: Promise<IssuerKeys>
-  lastRefreshMs?: number
+  /** When the last fetch that did not find the kid it was made for happened (the back-off's origin). */
+  lastMissMs?: number
 }
 
 export const DEFAULT_MIN_REFRESH_INTERVAL_MS = 60_000
@@ -101,6 +109,7 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKe
   const maxChars = options.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS
   const states = new Map<string, IssuerState>()
   const nowMs = (): number => now() * 1000
+  const observe = options.observe ?? ((): void => {})
 
   async function fetchDocument(url: string, provider: OidcProvider): Promise<Record<string, unknown>> {
     const doc = await fetchJson(url, provider.thumbprints === undefined ? undefined : { thumbprints: provider.thumbprints })
@@ -126,7 +135,6 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKe
 
   function refresh(issuer: string, state: IssuerState, provider: OidcProvider): Promise<IssuerKeys> {
     if (state.inFlight !== undefined) return state.inFlight
-    state.lastRefreshMs = nowMs()
     const p = load(issuer, provider).then(
       (keys) => {
         state.keys = keys
@@ -135,6 +143,7 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKe
       },
       (e: unknown) => {
         state.inFlight = undefined
+        observe('fetch-error')
         throw e
       },
     )
@@ -162,15 +171,20 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKe
       states.set(issuer, state)
     }
     let entry = state.keys
-    if (entry === undefined || nowMs() - entry.fetchedAtMs >= ttlMs) {
+    let fetched = entry === undefined || nowMs() - entry.fetchedAtMs >= ttlMs
+    if (entry === undefined || fetched) {
       entry = await refresh(issuer, state, provider)
     }
     let selected = selectKeys(entry.jwks, header)
-    if (selected.length === 0 && (state.lastRefreshMs === undefined || nowMs() - state.lastRefreshMs >= minRefreshMs)) {
+    if (selected.length === 0 && !fetched && (state.lastMissMs === undefined || nowMs() - state.lastMissMs >= minRefreshMs)) {
+      fetched = true
       entry = await refresh(issuer, state, provider)
       selected = selectKeys(entry.jwks, header)
     }
+    observe(fetched ? 'miss' : 'hit')
     if (selected.length === 0) {
+      // A fetch that did not find the kid starts the back-off.
+      if (fetched) state.lastMissMs = entry.fetchedAtMs
       const kid = header.kid === undefined || header.kid === '' ? 'an empty kid' : `kid ${JSON.stringify(header.kid)}`
       throw new IrsaError('ERR_TOKEN_NO_KEY', `No key of ${issuer} matches ${kid} and algorithm ${header.alg}.`)
     }
