@@ -11,7 +11,8 @@ import { policyValidateCommand } from './policy-validate.js'
 import { execCommand } from './exec.js'
 import { listSigningKeys, rotateSigningKey } from './keys.js'
 import { formatLogLine, parseDuration, readLog } from './log.js'
-import { startServer } from './serve.js'
+import { serveOpsOptions, serveOpsSettings, startServer } from './serve.js'
+import type { ServeOpsFlags } from './serve.js'
 import { applyCommand, loadConfigFile } from './apply.js'
 import { formatApplyReport } from '../config/apply.js'
 import { recordedEndpoint, withState } from './state.js'
@@ -84,8 +85,14 @@ export function buildProgram(): Command {
     .addOption(new Option('--signing-algorithm <alg>', 'algorithm of the first signing key').choices(['RS256', 'ES256']).default('RS256'))
     .option('--demo', 'create a demo namespace, service account and least-privilege role')
     .option('--log', 'log requests as JSON lines (never secrets)')
+    .addOption(serveOpsOptions()[0])
+    .addOption(serveOpsOptions()[1])
+    .addOption(serveOpsOptions()[2])
+    .addOption(serveOpsOptions()[3])
     .option('--config <file>', 'apply this declarative config (YAML) at start')
-    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string }) => {
+    .option('--cluster-name <name>', 'name of the EKS cluster this server emulates (default: the stored one, else irsa)')
+    .option('--ui-token <token>', 'token for the web dashboard at /ui (default IRSA_UI_TOKEN; --demo generates one)')
+    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string; clusterName?: string; uiToken?: string } & ServeOpsFlags) => {
       const config = o.config === undefined ? undefined : await loadConfigFile(o.config)
       const serving = await startServer(
         {
@@ -99,7 +106,10 @@ export function buildProgram(): Command {
           signingAlgorithm: o.signingAlgorithm,
           demo: o.demo ?? false,
           logger: o.log ?? false,
+          ...serveOpsSettings(o),
           ...(config === undefined ? {} : { config }),
+          ...(o.clusterName === undefined ? {} : { clusterName: o.clusterName }),
+          ...(o.uiToken === undefined ? {} : { uiToken: o.uiToken }),
         },
         (line) => process.stdout.write(`${line}\n`),
       )
@@ -161,10 +171,11 @@ export function buildProgram(): Command {
     .option('--expiration <seconds>', 'token lifetime in seconds', parseInteger, 3600)
     .option('--pod <name>', 'bind the token to a pod name')
     .option('--endpoint <url>', 'STS endpoint (default: the running server)')
+    .option('--pod-identity', 'run as EKS Pod Identity (container credentials from the server agent endpoint) instead of IRSA')
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
     .addOption(storeOption())
     .argument('<command...>', 'command and arguments, after --')
-    .action(async (command: string[], o: { namespace: string; serviceAccount: string; roleArn?: string; audience?: string; expiration: number; pod?: string; endpoint?: string; data: string; store?: string }) => {
+    .action(async (command: string[], o: { namespace: string; serviceAccount: string; roleArn?: string; audience?: string; expiration: number; pod?: string; endpoint?: string; podIdentity?: boolean; data: string; store?: string }) => {
       const code = await withState(stateOf(o), (rt) =>
         execCommand(
           rt,
@@ -176,6 +187,7 @@ export function buildProgram(): Command {
             expiration: o.expiration,
             ...(o.pod === undefined ? {} : { pod: o.pod }),
             ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
+            ...(o.podIdentity === true ? { podIdentity: true } : {}),
           },
           command,
         ),

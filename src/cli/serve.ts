@@ -2,6 +2,7 @@
 import { createServer } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../server/app.js'
+import { setupUi, uiBanner } from '../server/ui.js'
 import { openRuntime } from '../server/bootstrap.js'
 import type { OpenOptions } from '../server/bootstrap.js'
 import type { Runtime } from '../server/runtime.js'
@@ -11,14 +12,32 @@ import { applyConfig, formatApplyReport } from '../config/apply.js'
 import type { ApplyReport } from '../config/apply.js'
 import type { IrsaConfig } from '../config/config-file.js'
 import { storeTarget } from '../config/store-target.js'
+import { InvalidArgumentError, Option } from 'commander'
+import { createLogger, flushLogger, LOG_FORMATS, LOG_LEVELS } from '../server/logging.js'
+import type { LogFormat } from '../server/logging.js'
+import { closeGracefully, DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../server/shutdown.js'
+import type { LevelWithSilent } from 'pino'
+import { initCluster } from '../eks/cluster.js'
 
 export interface ServeOptions extends OpenOptions {
   readonly host: string
   readonly port: number
   readonly demo?: boolean
+  /** The dashboard's token (`--ui-token`; default IRSA_UI_TOKEN); `--demo` generates one when unset. */
+  readonly uiToken?: string
   readonly logger?: boolean
+  /** Log level; setting it (other than `silent`) turns request logging on. Default `info` with `logger`. */
+  readonly logLevel?: LevelWithSilent
+  /** `json` (default) or `pretty`. */
+  readonly logFormat?: LogFormat
+  /** Require `Authorization: Bearer <token>` on GET /metrics. */
+  readonly metricsToken?: string
+  /** How long shutdown waits for in-flight requests; default 10 000 ms. */
+  readonly shutdownTimeoutMs?: number
   /** A parsed config file, applied to the store before the server listens. */
   readonly config?: IrsaConfig
+  /** The EKS cluster this server emulates (DescribeCluster, pod identity); default the stored one, else `irsa`. */
+  readonly clusterName?: string
 }
 
 export interface Serving {
@@ -45,6 +64,10 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   const o = options.port === 0 ? { ...options, port: await freePort(options.host) } : options
   const opened = await openRuntime(o)
   const { rt } = opened
+  const cluster = await initCluster(rt, o.clusterName).catch(async (e: unknown) => {
+    await rt.store.close()
+    throw e
+  })
   let applied: ApplyReport | undefined
   if (o.config !== undefined) {
     const config = o.config
@@ -55,7 +78,10 @@ export async function startServer(options: ServeOptions, print: (line: string) =
       throw e
     }
   }
-  const app = await buildApp(rt, { logger: o.logger ?? false })
+  const level = o.logLevel ?? (o.logger ? 'info' : 'silent')
+  const log = level === 'silent' ? undefined : createLogger({ level, format: o.logFormat ?? 'json' })
+  const ui = setupUi(rt, { token: o.uiToken ?? (o.env ?? process.env).IRSA_UI_TOKEN, demo: o.demo === true })
+  const app = await buildApp(rt, { ...(log === undefined ? {} : { log }), ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }) })
   let demo: DemoResult | undefined
   try {
     await app.listen({ host: o.host, port: o.port })
@@ -73,7 +99,9 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   print(`  issuer        ${rt.issuer}`)
   print(`  discovery     ${rt.issuer}/.well-known/openid-configuration`)
   print(`  STS and IAM   ${url}/   (account ${rt.account}, region ${rt.region}, store ${rt.store.kind})`)
-  print(`  health        ${url}/healthz`)
+  print(`  health        ${url}/healthz   ready ${url}/readyz   metrics ${url}/metrics`)
+  print(`  EKS           ${url}/clusters/${cluster.name}   (pod identity agent ${url}/v1/credentials)`)
+  print(uiBanner(url, ui))
   if (applied !== undefined) {
     print('')
     print('Config applied:')
@@ -90,14 +118,53 @@ export async function startServer(options: ServeOptions, print: (line: string) =
     print(`Demo: service account ${demo.namespace}/${demo.serviceAccount} is bound to ${demo.roleArn}`)
     print('Try, in another shell:')
     print(`  npx --no-install irsa exec --data ${o.data ?? '.irsa'} --namespace ${demo.namespace} --service-account ${demo.serviceAccount} -- aws sts get-caller-identity`)
+    print(`Demo (EKS Pod Identity): ${demo.podIdentity.namespace}/${demo.podIdentity.serviceAccount} is associated with ${demo.podIdentity.roleArn} (${demo.podIdentity.associationId})`)
+    print(`  npx --no-install irsa exec --pod-identity --data ${o.data ?? '.irsa'} --namespace ${demo.podIdentity.namespace} --service-account ${demo.podIdentity.serviceAccount} -- aws sts get-caller-identity`)
   }
   return {
     app,
     rt,
     url,
     async close() {
-      await app.close()
-      await rt.store.close()
+      // Drain: in-flight requests finish, then the store closes (writing the decision log out).
+      const { drained } = await closeGracefully(app, rt, o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)
+      if (log !== undefined) {
+        log.info({ drained }, 'shut down')
+        await flushLogger(log)
+      }
     },
+  }
+}
+
+/** The operations flags of `irsa serve` (logging, metrics, shutdown), as commander parses them. */
+export interface ServeOpsFlags {
+  readonly logLevel?: LevelWithSilent
+  readonly logFormat?: LogFormat
+  readonly metricsToken?: string
+  readonly shutdownTimeout?: number
+}
+
+/** The commander options for {@link ServeOpsFlags}. */
+export function serveOpsOptions(): [Option, Option, Option, Option] {
+  return [
+    new Option('--log-level <level>', 'log requests at this level and above (turns logging on; default info with --log)').choices(LOG_LEVELS),
+    new Option('--log-format <format>', 'log line format').choices(LOG_FORMATS).default('json'),
+    new Option('--metrics-token <token>', 'require Authorization: Bearer TOKEN on /metrics (default: open)').env('IRSA_METRICS_TOKEN'),
+    new Option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, wait this long for in-flight requests').argParser(seconds).default(DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000),
+  ]
+}
+
+function seconds(v: string): number {
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new InvalidArgumentError('expected a number of seconds')
+  return Number(v)
+}
+
+/** ServeOptions fields from the parsed flags. */
+export function serveOpsSettings(f: ServeOpsFlags): Pick<ServeOptions, 'logLevel' | 'logFormat' | 'metricsToken' | 'shutdownTimeoutMs'> {
+  return {
+    ...(f.logLevel === undefined ? {} : { logLevel: f.logLevel }),
+    ...(f.logFormat === undefined ? {} : { logFormat: f.logFormat }),
+    ...(f.metricsToken === undefined || f.metricsToken === '' ? {} : { metricsToken: f.metricsToken }),
+    ...(f.shutdownTimeout === undefined ? {} : { shutdownTimeoutMs: Math.round(f.shutdownTimeout * 1000) }),
   }
 }

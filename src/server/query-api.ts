@@ -64,7 +64,7 @@ export function errorBody(e: AwsError, service: Service, requestId: string): str
 
 export async function queryApi(app: FastifyInstance, rt: Runtime): Promise<void> {
   const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const requestId = rt.random.uuid()
+    const requestId = req.id
     const url = req.raw.url ?? '/'
     const qIndex = url.indexOf('?')
     const rawQuery = qIndex < 0 ? '' : url.slice(qIndex + 1)
@@ -78,6 +78,7 @@ export async function queryApi(app: FastifyInstance, rt: Runtime): Promise<void>
       }
       const q = QueryParams.parse(req.method === 'GET' || body.length === 0 ? rawQuery : body.toString('utf8'))
       const action = q.action
+      if (action !== undefined) req.irsaAction = action
       const signed = scopeService(req, rawQuery)
       service = serviceFor(action ?? '', signed)
       if (action === undefined) throw new AwsError('MissingAction', 'Missing Action')
@@ -110,7 +111,7 @@ export async function queryApi(app: FastifyInstance, rt: Runtime): Promise<void>
   // Failures before the handler runs (body too large, a body the content-type parser rejects) still
   // answer in AWS's XML with a request id in both the header and the body.
   const onError = (err: Error & { statusCode?: number }, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const requestId = rt.random.uuid()
+    const requestId = req.id
     const status = err.statusCode ?? 500
     const e =
       status === 413

@@ -16,7 +16,7 @@ import { canonicalIssuer, issuerHostPath } from '../tokens/issuer-url.js'
 import { activeKey, publishedKeys } from '../tokens/key-ring.js'
 import { localKeySource } from '../tokens/local-key-source.js'
 import { createRemoteKeySource } from '../tokens/remote-key-source.js'
-import type { FetchJson, RemoteKeySource } from '../tokens/remote-key-source.js'
+import type { FetchJson, KeyCacheEvent, RemoteKeySource } from '../tokens/remote-key-source.js'
 import { parseSigningKey } from '../tokens/signing-key.js'
 import type { SigningKey } from '../tokens/signing-key.js'
 import type { GetVerificationKey } from '../tokens/verify-web-identity-token.js'
@@ -66,6 +66,8 @@ export class Runtime {
   private readonly remote: RemoteKeySource | undefined
   private readonly local: GetVerificationKey
   private readonly policies = new Map<string, CompiledPolicy>()
+  private readonly decisionObservers = new Set<(d: DecisionRecord) => void>()
+  private readonly keyCacheObservers = new Set<(e: KeyCacheEvent) => void>()
 
   constructor(o: RuntimeOptions) {
     this.store = o.store
@@ -78,7 +80,7 @@ export class Runtime {
     this.admin = o.admin
     this.maxTokenLifetimeSeconds = o.maxTokenLifetimeSeconds ?? 2 * 86400
     this.keyCacheMs = o.keyCacheMs ?? 5000
-    this.remote = o.fetchJson === undefined ? undefined : createRemoteKeySource({ fetchJson: o.fetchJson, now: () => Math.floor(this.clock.now() / 1000) })
+    this.remote = o.fetchJson === undefined ? undefined : createRemoteKeySource({ fetchJson: o.fetchJson, now: () => Math.floor(this.clock.now() / 1000), observe: (e) => this.keyCacheObservers.forEach((f) => f(e)) })
     this.local = localKeySource(() => this.publishedSync())
   }
 
@@ -187,6 +189,20 @@ export class Runtime {
   }
 
   async log(d: Omit<DecisionRecord, 'at'>): Promise<void> {
-    await this.store.appendDecision({ at: this.clock.now(), ...d })
+    const record = { at: this.clock.now(), ...d }
+    await this.store.appendDecision(record)
+    for (const f of this.decisionObservers) f(record)
+  }
+
+  /** Be told of each decision once it is in the log (metrics); returns the unsubscribe function. */
+  observeDecisions(f: (d: DecisionRecord) => void): () => void {
+    this.decisionObservers.add(f)
+    return () => this.decisionObservers.delete(f)
+  }
+
+  /** Be told of external-issuer key cache hits, misses and fetch errors; returns the unsubscribe function. */
+  observeKeyCache(f: (e: KeyCacheEvent) => void): () => void {
+    this.keyCacheObservers.add(f)
+    return () => this.keyCacheObservers.delete(f)
   }
 }
