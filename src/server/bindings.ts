@@ -82,7 +82,7 @@ export async function bindingsRoutes(app: FastifyInstance, rt: Runtime): Promise
     scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY }, (_req, body, done) => done(null, body))
 
     const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      const requestId = rt.random.uuid()
+      const requestId = req.id
       reply.header('x-amzn-RequestId', requestId)
       try {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)

@@ -262,11 +262,11 @@ export async function eksRoutes(app: FastifyInstance, rt: Runtime): Promise<void
     scope.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
       const status = err.statusCode ?? 500
       const e = status === 413 ? new AwsError('InvalidRequestException', 'Request body too large', { status: 413 }) : status < 500 ? new AwsError('InvalidRequestException', err.message, { status }) : restJsonError(err, 'eks', req)
-      return sendError(reply.header('x-amzn-RequestId', rt.random.uuid()), e)
+      return sendError(reply.header('x-amzn-RequestId', req.id), e)
     })
 
     const route = (api: Api, handler: Handler) => async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      const requestId = rt.random.uuid()
+      const requestId = req.id
       reply.header('x-amzn-RequestId', requestId)
       try {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)

@@ -39,7 +39,7 @@ function parseProblem(token: string): string | undefined {
 
 export async function podIdentityAgentRoutes(app: FastifyInstance, rt: Runtime): Promise<void> {
   app.get(AGENT_CREDENTIALS_PATH, async (req, reply) => {
-    const requestId = rt.random.uuid()
+    const requestId = req.id
     reply.header('x-amzn-RequestId', requestId)
     const raw = req.headers.authorization
     const token = (raw ?? '').trim()

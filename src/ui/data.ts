@@ -7,8 +7,9 @@
 import { runAudit } from '../audit/audit.js'
 import type { AuditResult } from '../audit/audit.js'
 import type { Finding } from '../audit/finding.js'
-import { buildGraph, findRole } from '../audit/graph.js'
-import type { AuditGraph, RoleNode, SaNode, Scope } from '../audit/graph.js'
+import { associationsOf, buildGraph, findRole } from '../audit/graph.js'
+import type { AuditGraph, PodIdentityBinding, RoleNode, SaNode, Scope } from '../audit/graph.js'
+import { POD_IDENTITY_PRINCIPAL } from '../audit/lib/pod-identity-trust.js'
 import type { IdentityStatement } from '../audit/lib/policy-doc.js'
 import { TIER_LABEL, isAwsManaged, managedPolicyName } from '../audit/permissions.js'
 import type { Tier } from '../audit/permissions.js'
@@ -33,8 +34,13 @@ export interface UiBinding {
   readonly roleArn: string
   readonly roleName: string
   readonly roleFound: boolean
-  /** `binding`: the service account is bound (annotated) to the role; `trust`: only the role's trust admits it. */
-  readonly via: 'binding' | 'trust'
+  /**
+   * `binding`: the service account is bound (annotated) to the role; `trust`: only the role's trust
+   * admits it; `pod-identity`: an EKS Pod Identity association names the role for it.
+   */
+  readonly via: 'binding' | 'trust' | 'pod-identity'
+  /** The Pod Identity association's id (via `pod-identity`). */
+  readonly associationId?: string
   readonly status: BindingStatus
   /** Why the status is what it is, one sentence each. */
   readonly reasons: readonly string[]
@@ -62,7 +68,8 @@ export interface UiIdentities {
 export interface UiGraphNode {
   readonly id: string
   readonly label: string
-  readonly kind: 'sa' | 'role' | 'missing-role' | 'provider'
+  /** `service`: the Pod Identity service principal (pods.eks.amazonaws.com). */
+  readonly kind: 'sa' | 'role' | 'missing-role' | 'provider' | 'service'
   readonly tier?: Tier
   /** Trust admits wildcard or unrestricted subjects. */
   readonly wildcard?: boolean
@@ -75,8 +82,12 @@ export interface UiGraphEdge {
   readonly id: string
   readonly source: string
   readonly target: string
-  /** bound: bound and admitted; broken: bound, not admitted (or role missing); admitted: trust only; trusts: role → provider. */
-  readonly kind: 'bound' | 'broken' | 'admitted' | 'trusts'
+  /**
+   * bound: bound and admitted; broken: bound, not admitted (or role missing); admitted: trust only;
+   * trusts: role → provider (or → the Pod Identity principal); pod-identity: a Pod Identity
+   * association the trust admits; pod-identity-broken: an association EKS Auth cannot use.
+   */
+  readonly kind: 'bound' | 'broken' | 'admitted' | 'trusts' | 'pod-identity' | 'pod-identity-broken'
   readonly wide?: boolean
   readonly label?: string
 }
@@ -98,12 +109,24 @@ export interface UiRoleDetail {
   readonly attached: readonly { readonly arn: string; readonly name: string; readonly document: unknown; readonly builtIn: boolean }[]
   readonly boundary: { readonly arn: string; readonly document: unknown } | undefined
   readonly reach: readonly { readonly issuer: string; readonly scope: Scope; readonly wildcardSubs: readonly string[] }[]
+  /** The EKS Pod Identity associations naming this role, with each one's status. */
+  readonly associations: readonly UiAssociation[]
   /** Sensitive actions allowed unconstrained, by category, with the statements that grant them (the auditor's `what-can`). */
   readonly sensitive: readonly { readonly category: string; readonly action: string; readonly statements: readonly string[] }[]
   readonly statements: readonly IdentityStatement[]
   readonly unknownPolicies: readonly string[]
   readonly whoCan: WhoCanAnswer
   readonly findings: readonly Finding[]
+}
+
+export interface UiAssociation {
+  readonly cluster: string
+  readonly namespace: string
+  readonly serviceAccount: string
+  readonly associationId: string | undefined
+  readonly associationArn: string | undefined
+  readonly status: BindingStatus
+  readonly reasons: readonly string[]
 }
 
 /** Rules whose findings make a binding over-broad: wide trust, admin or broad permissions, shared roles. */
@@ -147,12 +170,62 @@ function isWildcardTrust(role: RoleNode): boolean {
 }
 
 function isShared(role: RoleNode): boolean {
+  const associated = role.associations.map((b) => b.sa)
   const namespaces = new Set<string>()
-  for (const sa of [...role.annotatedBy, ...role.reach.flatMap((r) => r.admitted)]) namespaces.add(`${sa.cluster}/${sa.namespace}`)
-  return namespaces.size > 1 || role.annotatedBy.length > 1
+  for (const sa of [...role.annotatedBy, ...associated, ...role.reach.flatMap((r) => r.admitted)]) namespaces.add(`${sa.cluster}/${sa.namespace}`)
+  // Service accounts that use the role, by annotation (IRSA) or by a Pod Identity association.
+  const users = new Set([...role.annotatedBy, ...associated])
+  return namespaces.size > 1 || users.size > 1
 }
 
-function bindingsOf(graph: AuditGraph, sa: SaNode, byArn: ReadonlyMap<string, readonly Finding[]>): UiBinding[] {
+/** Rules that judge a Pod Identity association broken: R18 (role missing) and R19 (trust does not admit EKS Auth). */
+const POD_IDENTITY_BROKEN_RULES: ReadonlySet<string> = new Set(['IRSA-LIFE-002', 'IRSA-LIFE-003'])
+
+/** The association's name in findings' resource references (as R18 and R19 write it). */
+function associationName(b: PodIdentityBinding): string {
+  return `${b.assoc.serviceAccount}${b.assoc.associationId === undefined ? '' : ` (${b.assoc.associationId})`}`
+}
+
+/**
+ * R18/R19 findings about each Pod Identity association, suppressed ones included (a suppression
+ * accepts the risk; the association still gives the pod no credentials).
+ */
+export function associationFindings(findings: readonly Finding[]): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>()
+  for (const f of findings) {
+    if (!POD_IDENTITY_BROKEN_RULES.has(f.ruleId)) continue
+    for (const r of f.resources) {
+      if (r.kind !== 'PodIdentityAssociation') continue
+      const k = `${r.cluster ?? ''}/${r.namespace ?? ''}/${r.name}`
+      out.set(k, [...(out.get(k) ?? []), f])
+    }
+  }
+  return out
+}
+
+/**
+ * One Pod Identity association's status, from the auditor's findings: broken when R18 or R19 says
+ * the role is missing or its trust does not let pods.eks.amazonaws.com assume it (and tag the
+ * session); over-broad under the same findings as an IRSA binding; else working. Undefined for an
+ * association without a role (inferred from pod environments).
+ */
+export function associationStatus(
+  b: PodIdentityBinding,
+  byArn: ReadonlyMap<string, readonly Finding[]>,
+  byAssociation: ReadonlyMap<string, readonly Finding[]>,
+): { status: BindingStatus; reasons: string[] } | undefined {
+  const arn = b.assoc.roleArn
+  if (arn === undefined) return undefined
+  const broken = (byAssociation.get(`${b.cluster}/${b.assoc.namespace}/${associationName(b)}`) ?? []).map((f) => `${f.ruleId}: ${f.message}`)
+  if (b.role === undefined) return { status: 'broken', reasons: broken.length > 0 ? broken : [`The associated role ${arn} does not exist.`] }
+  if (b.role.trust === undefined) return { status: 'broken', reasons: [...broken, 'The role\'s trust policy could not be parsed: EKS Auth cannot assume it.'] }
+  if (broken.length > 0) return { status: 'broken', reasons: broken }
+  const wide = overBroadReasons(b.role, byArn)
+  if (wide.length > 0) return { status: 'over-broad', reasons: wide }
+  return { status: 'working', reasons: [`The trust policy lets ${POD_IDENTITY_PRINCIPAL} assume the role and tag the session for ${b.assoc.namespace}/${b.assoc.serviceAccount}.`] }
+}
+
+function bindingsOf(graph: AuditGraph, sa: SaNode, byArn: ReadonlyMap<string, readonly Finding[]>, byAssociation: ReadonlyMap<string, readonly Finding[]>): UiBinding[] {
   const out: UiBinding[] = []
   const subject = `system:serviceaccount:${sa.namespace}:${sa.name}`
   if (sa.roleArn !== undefined) {
@@ -195,17 +268,33 @@ function bindingsOf(graph: AuditGraph, sa: SaNode, byArn: ReadonlyMap<string, re
       tier: role.perms.tier,
     })
   }
+  for (const b of associationsOf(sa)) {
+    const st = associationStatus(b, byArn, byAssociation)
+    if (st === undefined || b.assoc.roleArn === undefined) continue
+    out.push({
+      roleArn: b.role?.obj.arn ?? b.assoc.roleArn,
+      roleName: b.role?.obj.name ?? roleNameOf(b.assoc.roleArn),
+      roleFound: b.role !== undefined,
+      via: 'pod-identity',
+      ...(b.assoc.associationId === undefined ? {} : { associationId: b.assoc.associationId }),
+      status: st.status,
+      reasons: st.reasons,
+      tier: b.role?.perms.tier,
+    })
+  }
   return out
 }
 
 /** Namespaces → service accounts → roles, with each binding's status. Service accounts without any role are left out. */
 export function identities(a: UiAudit): UiIdentities {
   const byArn = findingsByArn(a.result.findings)
+  const byAssociation = associationFindings(a.result.findings)
   const namespaces = new Map<string, { cluster: string; name: string; serviceAccounts: UiServiceAccount[] }>()
   const counts: Record<BindingStatus, number> = { working: 0, broken: 0, 'over-broad': 0 }
-  const sas = [...a.graph.serviceAccounts].sort((x, y) => `${x.cluster}/${x.namespace}/${x.name}`.localeCompare(`${y.cluster}/${y.namespace}/${y.name}`))
+  // Service accounts named only by a Pod Identity association (no ServiceAccount object) count too.
+  const sas = [...new Set([...a.graph.serviceAccounts, ...a.graph.podIdentity.map((p) => p.sa)])].sort((x, y) => `${x.cluster}/${x.namespace}/${x.name}`.localeCompare(`${y.cluster}/${y.namespace}/${y.name}`))
   for (const sa of sas) {
-    const bindings = bindingsOf(a.graph, sa, byArn)
+    const bindings = bindingsOf(a.graph, sa, byArn, byAssociation)
     if (bindings.length === 0) continue
     for (const b of bindings) counts[b.status]++
     const k = `${sa.cluster}/${sa.namespace}`
@@ -216,8 +305,14 @@ export function identities(a: UiAudit): UiIdentities {
   return { namespaces: [...namespaces.values()], counts }
 }
 
-/** Service accounts, roles and OIDC providers with the edges between them, wildcard trust and shared roles flagged. */
+/**
+ * Service accounts, roles and OIDC providers with the edges between them, wildcard trust and shared
+ * roles flagged; Pod Identity associations as their own edges (service account → role), and roles
+ * whose trust admits pods.eks.amazonaws.com linked to that principal.
+ */
 export function trustGraph(a: UiAudit, limit = 600): UiGraph {
+  const byArn = findingsByArn(a.result.findings)
+  const byAssociation = associationFindings(a.result.findings)
   const nodes = new Map<string, UiGraphNode>()
   const edges = new Map<string, UiGraphEdge>()
   const edge = (e: UiGraphEdge): void => {
@@ -229,7 +324,14 @@ export function trustGraph(a: UiAudit, limit = 600): UiGraph {
     if (!nodes.has(id)) nodes.set(id, { id, label: `${sa.namespace}/${sa.name}`, kind: 'sa' })
     return id
   }
-  const roles = a.graph.roles.filter((r) => r.workload || r.annotatedBy.length > 0)
+  const podIdEdge = (b: PodIdentityBinding, roleId: string): void => {
+    const st = associationStatus(b, byArn, byAssociation)
+    if (st === undefined) return
+    const s = addSa(b.sa)
+    edge({ id: `${s}>${roleId}#pod-identity`, source: s, target: roleId, kind: st.status === 'broken' ? 'pod-identity-broken' : 'pod-identity', label: 'pod identity' })
+  }
+  const service = `service:${POD_IDENTITY_PRINCIPAL}`
+  const roles = a.graph.roles.filter((r) => r.workload || r.annotatedBy.length > 0 || r.associations.length > 0)
   for (const role of roles) {
     if (nodes.size >= limit) break
     const id = `role:${role.obj.arn}`
@@ -247,6 +349,17 @@ export function trustGraph(a: UiAudit, limit = 600): UiGraph {
       if (!nodes.has(p)) nodes.set(p, { id: p, label: r.host, kind: 'provider' })
       edge({ id: `${id}>${p}`, source: id, target: p, kind: 'trusts', wide: WIDE.has(r.scope), label: r.scope.toLowerCase() })
     }
+    for (const b of role.associations) podIdEdge(b, id)
+    if (role.podIdStatements.length > 0) {
+      if (!nodes.has(service)) nodes.set(service, { id: service, label: `Pod Identity (${POD_IDENTITY_PRINCIPAL})`, kind: 'service' })
+      edge({ id: `${id}>${service}`, source: id, target: service, kind: 'trusts', label: 'pod identity' })
+    }
+  }
+  for (const b of a.graph.podIdentity) {
+    if (b.role !== undefined || b.assoc.roleArn === undefined || nodes.size >= limit) continue
+    const id = `role:${b.assoc.roleArn}`
+    if (!nodes.has(id)) nodes.set(id, { id, label: `${roleNameOf(b.assoc.roleArn)} (missing)`, kind: 'missing-role', roleArn: b.assoc.roleArn })
+    podIdEdge(b, id)
   }
   for (const sa of a.graph.serviceAccounts) {
     if (sa.roleArn === undefined || findRole(a.graph, sa.roleArn) !== undefined || nodes.size >= limit) continue
@@ -270,6 +383,7 @@ export function roleDetail(a: UiAudit, arn: string): UiRoleDetail | undefined {
   const policies = a.graph.inventory.iam.policies
   const blast = roleBlastRadius(a.graph, role.arn)
   const byArn = findingsByArn(a.result.findings)
+  const byAssociation = associationFindings(a.result.findings)
   return {
     arn: role.arn,
     name: role.name,
@@ -282,6 +396,12 @@ export function roleDetail(a: UiAudit, arn: string): UiRoleDetail | undefined {
     attached: role.attachedPolicyArns.map((p) => ({ arn: p, name: managedPolicyName(p), document: policies.get(p)?.document, builtIn: policies.get(p) === undefined && isAwsManaged(p) })),
     boundary: role.boundaryArn === undefined ? undefined : { arn: role.boundaryArn, document: policies.get(role.boundaryArn)?.document },
     reach: node.reach.map((r) => ({ issuer: r.host, scope: r.scope, wildcardSubs: r.wildcardSubs })),
+    associations: node.associations.flatMap((b) => {
+      const st = associationStatus(b, byArn, byAssociation)
+      return st === undefined
+        ? []
+        : [{ cluster: b.cluster, namespace: b.assoc.namespace, serviceAccount: b.assoc.serviceAccount, associationId: b.assoc.associationId, associationArn: b.assoc.associationArn, status: st.status, reasons: st.reasons }]
+    }),
     sensitive: blast.permissions?.sensitive ?? [],
     statements: node.perms.statements,
     unknownPolicies: node.perms.unknownPolicies,
@@ -295,9 +415,9 @@ export function roleByName(a: UiAudit, name: string): RoleNode | undefined {
   return a.graph.roles.find((r) => r.obj.name === name || r.obj.arn === name) ?? a.graph.roles.find((r) => r.obj.name.toLowerCase() === name.toLowerCase())
 }
 
-/** The roles worth a detail section in a report: workload roles and bound roles. */
+/** The roles worth a detail section in a report: workload roles, bound roles and Pod Identity-associated roles. */
 export function reportRoles(a: UiAudit, limit = 200): RoleNode[] {
-  return a.graph.roles.filter((r) => r.workload || r.annotatedBy.length > 0).slice(0, limit)
+  return a.graph.roles.filter((r) => r.workload || r.annotatedBy.length > 0 || r.associations.length > 0).slice(0, limit)
 }
 
 export interface DecisionFilter {

@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { renderHtml } from '../../src/audit/reporters/html.js'
 import { auditEstate } from '../audit/helpers.js'
-import { ADMIN, UI_TOKEN, chromiumPath, seedEstate, startUiServer } from './helpers.js'
+import { ADMIN, UI_TOKEN, chromiumPath, seedEstate, seedPodIdentity, startUiServer } from './helpers.js'
 import type { UiTestServer } from './helpers.js'
 
 const RESULTS = resolve('test-results')
@@ -45,6 +45,7 @@ describe('dashboard in Chromium', () => {
     const executablePath = chromiumPath()
     s = await startUiServer({ uiToken: UI_TOKEN })
     await seedEstate(s)
+    await seedPodIdentity(s)
     browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] })
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     context.setDefaultTimeout(10_000)
@@ -99,6 +100,7 @@ describe('dashboard in Chromium', () => {
     const status = Object.fromEntries(bound.map((r) => [`${r.sa} → ${r.role}`, r.status]))
     expect(status).toEqual({
       'batch/worker → wide-open': 'over-broad',
+      'jobs/irsa-job → dual-role': 'over-broad',
       'payments/reader → payments-reader': 'working',
       'team-a/app → shared-role': 'over-broad',
       'team-b/app → shared-role': 'over-broad',
@@ -120,8 +122,8 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('#search')
     const all = (await identityRows(page)).length
     await page.fill('#search', 'broken')
-    await page.waitForFunction(() => document.getElementById('search-status')?.textContent === '2 bindings shown')
-    expect((await identityRows(page, true)).map((r) => `${r.sa} ${r.status}`).sort()).toEqual(['web/frontend broken', 'web/ghost broken'])
+    await page.waitForFunction(() => document.getElementById('search-status')?.textContent === '3 bindings shown')
+    expect((await identityRows(page, true)).map((r) => `${r.sa} ${r.status}`).sort()).toEqual(['pods/pod-untagged broken', 'web/frontend broken', 'web/ghost broken'])
     await page.fill('#search', 'payments-reader working')
     await page.waitForFunction(() => document.getElementById('search-status')?.textContent === '1 binding shown')
     expect((await identityRows(page, true)).map((r) => r.sa)).toEqual(['payments/reader'])
@@ -164,7 +166,7 @@ describe('dashboard in Chromium', () => {
       const labels = (sel: string): string[] => cy.nodes(sel).map((n) => n.data('label')).sort()
       return { sa: labels('.sa'), wildcard: labels('.wildcard'), shared: labels('.shared'), missing: labels('.missing-role'), providers: labels('.provider').length, broken: cy.edges('.broken').length }
     })
-    expect(g.sa).toEqual(['batch/worker', 'payments/reader', 'team-a/app', 'team-b/app', 'web/frontend', 'web/ghost'])
+    expect(g.sa).toEqual(['batch/worker', 'jobs/irsa-job', 'jobs/pod-job', 'payments/reader', 'pods/pod-reader', 'pods/pod-untagged', 'team-a/app', 'team-b/app', 'web/frontend', 'web/ghost'])
     expect(g.wildcard).toEqual(['frontend-role (P4)', 'wide-open (P0)'])
     expect(g.shared).toContain('shared-role (P3)')
     expect(g.shared).not.toContain('payments-reader (P4)')
@@ -183,6 +185,51 @@ describe('dashboard in Chromium', () => {
     await Promise.all([page.waitForURL(`${s.url}/ui/roles/shared-role`), page.mouse.click(at.x, at.y)])
     await page.waitForSelector('#role-h')
     await page.close()
+  })
+
+  it('Pod Identity associations: "pod identity" rows with their status, searchable; blue dashed edges to the role; listed on the role page', async () => {
+    const page = await open('/ui/')
+    await page.waitForSelector('#identities-table tr[data-status]')
+    const pod = (await identityRows(page)).filter((r) => r.how.startsWith('pod identity'))
+    expect(Object.fromEntries(pod.map((r) => [`${r.sa} → ${r.role}`, r.status]))).toEqual({
+      'jobs/pod-job → dual-role': 'over-broad',
+      'pods/pod-reader → pod-reader': 'working',
+      'pods/pod-untagged → pod-untagged': 'broken',
+    })
+    expect(await page.textContent('#identities-table tr[data-sa="pods/pod-untagged"]')).toContain('sts:TagSession')
+    await page.fill('#search', 'pod identity broken')
+    await page.waitForFunction(() => document.getElementById('search-status')?.textContent === '1 binding shown')
+    expect((await identityRows(page, true)).map((r) => `${r.sa} ${r.role}`)).toEqual(['pods/pod-untagged pod-untagged'])
+    await page.screenshot({ path: join(RESULTS, 'ui-identities-pod-identity.png'), fullPage: true })
+    await page.close()
+
+    const graph = await open('/ui/graph')
+    await graph.waitForSelector('#graph[data-ready="true"] canvas')
+    const g = await graph.evaluate(() => {
+      type Coll = { map<T>(f: (x: { data(k: string): string; style(k: string): string }) => T): T[] }
+      const cy = (window as unknown as { irsaGraph: { nodes(sel: string): Coll; edges(sel: string): Coll } }).irsaGraph
+      return {
+        working: cy.edges('.pod-identity').map((e) => `${e.data('source')} ${e.style('line-style')} ${e.style('line-color')}`).sort(),
+        broken: cy.edges('.pod-identity-broken').map((e) => `${e.data('source')} ${e.style('line-style')}`),
+        service: cy.nodes('.service').map((n) => n.data('label')),
+        shared: cy.nodes('.shared').map((n) => n.data('label')),
+      }
+    })
+    expect(g.working).toEqual(['sa:irsa/jobs/pod-job dashed rgb(11,87,208)', 'sa:irsa/pods/pod-reader dashed rgb(11,87,208)'])
+    expect(g.broken).toEqual(['sa:irsa/pods/pod-untagged dashed'])
+    expect(g.service).toEqual(['Pod Identity (pods.eks.amazonaws.com)'])
+    expect(g.shared).toContain('dual-role (P4)')
+    expect(await graph.textContent('.legend')).toContain('Pod Identity association')
+    await graph.screenshot({ path: join(RESULTS, 'ui-graph-pod-identity.png') })
+    await graph.close()
+
+    const role = await open('/ui/roles/pod-untagged')
+    await role.waitForSelector('table.associations tr[data-association]')
+    const row = (await role.textContent('table.associations tr[data-association]')) ?? ''
+    expect(row).toContain('pods/pod-untagged')
+    expect(row).toMatch(/a-[a-z0-9]{17}/)
+    expect(row).toContain('broken')
+    await role.close()
   })
 
   it('findings: the auditor on the server state, with framework mappings', async () => {

@@ -9,6 +9,8 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
 import { signedHeaders } from '../../src/config/remote-target.js'
+import { createAssociation } from '../../src/eks/associations.js'
+import { ownCluster } from '../../src/eks/cluster.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
 
@@ -24,6 +26,8 @@ export interface UiTestServer {
   putBindings(bindings: readonly { namespace: string; serviceAccount: string; roleArn: string }[]): Promise<void>
   /** Exchange a projected token for NS/SA at STS for the role: 'OK' or the STS error code. */
   assume(roleName: string, namespace: string, serviceAccount: string): Promise<string>
+  /** Ask the Pod Identity agent endpoint (EKS Auth AssumeRoleForPodIdentity) for a pod of NS/SA: the HTTP status. */
+  podCredentials(namespace: string, serviceAccount: string): Promise<number>
   close(): Promise<void>
 }
 
@@ -66,6 +70,12 @@ export async function startUiServer(o: { uiToken?: string; demo?: boolean } = {}
         const err = e as { name: string; Code?: string }
         return err.Code ?? err.name.replace(/Exception$/, '')
       }
+    },
+    async podCredentials(namespace, serviceAccount) {
+      const { token } = await issueServiceAccountToken(serving.rt, { namespace, serviceAccount, audience: ['pods.eks.amazonaws.com'], pod: `${serviceAccount}-pod`, expirationSeconds: 3600 })
+      const res = await fetch(new URL('/v1/credentials', serving.url), { headers: { authorization: token } })
+      await res.arrayBuffer()
+      return res.status
     },
     async close() {
       iam.destroy()
@@ -154,4 +164,44 @@ export function chromiumPath(): string {
 /** fetch without following redirects. */
 export function get(url: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { headers, redirect: 'manual' })
+}
+
+/**
+ * EKS Pod Identity associations on the server's own cluster (made with the EKS association code):
+ * - pods/pod-reader → pod-reader: trust lets pods.eks.amazonaws.com AssumeRole + TagSession, scoped to the cluster (working);
+ * - pods/pod-untagged → pod-untagged: trust allows sts:AssumeRole only, no sts:TagSession (broken);
+ * - jobs/irsa-job (IRSA binding) and jobs/pod-job (association) → dual-role: one role used both ways (shared).
+ * Returns the association ids by `namespace/serviceAccount`.
+ */
+export async function seedPodIdentity(s: UiTestServer): Promise<Record<string, string>> {
+  const rt = s.serving.rt
+  const cluster = await ownCluster(rt)
+  const podTrust = (actions: readonly string[]): Record<string, unknown> => ({
+    Sid: 'EksPodIdentity',
+    Effect: 'Allow',
+    Principal: { Service: 'pods.eks.amazonaws.com' },
+    Action: actions,
+    Condition: { StringEquals: { 'aws:SourceAccount': rt.account }, ArnEquals: { 'aws:SourceArn': cluster.arn } },
+  })
+  const roles: { name: string; trust: string }[] = [
+    { name: 'pod-reader', trust: trustDoc([podTrust(['sts:AssumeRole', 'sts:TagSession'])]) },
+    { name: 'pod-untagged', trust: trustDoc([podTrust(['sts:AssumeRole'])]) },
+    { name: 'dual-role', trust: trustDoc([podTrust(['sts:AssumeRole', 'sts:TagSession']), { Sid: 'IrsaJob', ...oidc(s, 'StringEquals', 'system:serviceaccount:jobs:irsa-job') }]) },
+  ]
+  for (const r of roles) {
+    await s.iam.send(new CreateRoleCommand({ RoleName: r.name, AssumeRolePolicyDocument: r.trust, Description: `ui test: ${r.name}` }))
+    const policy = { Version: '2012-10-17', Statement: [{ Sid: 'ReadReports', Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${r.name}-reports/*` }] }
+    await s.iam.send(new PutRolePolicyCommand({ RoleName: r.name, PolicyName: `${r.name}-policy`, PolicyDocument: JSON.stringify(policy) }))
+  }
+  await s.putBindings([{ namespace: 'jobs', serviceAccount: 'irsa-job', roleArn: s.roleArn('dual-role') }])
+  const ids: Record<string, string> = {}
+  for (const [namespace, serviceAccount, role] of [
+    ['pods', 'pod-reader', 'pod-reader'],
+    ['pods', 'pod-untagged', 'pod-untagged'],
+    ['jobs', 'pod-job', 'dual-role'],
+  ] as const) {
+    const a = await createAssociation(rt, cluster.name, { namespace, serviceAccount, roleArn: s.roleArn(role) })
+    ids[`${namespace}/${serviceAccount}`] = a.associationId
+  }
+  return ids
 }

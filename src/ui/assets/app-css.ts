@@ -44,7 +44,7 @@ pre{background:#f1f3f4;padding:.6rem;overflow:auto;max-height:28rem;font-size:.8
 .graph{height:620px;background:var(--card);border:1px solid var(--line)}
 .legend{font-size:.9rem}
 .legend .sw{display:inline-block;width:1.6rem;height:0;border-top:3px solid;vertical-align:middle;margin:0 .25rem}
-.legend .sw-bound{border-top-color:#1b5e20}.legend .sw-broken{border-top-color:#b71c1c;border-top-style:dotted}.legend .sw-admitted{border-top-color:#8a4b00;border-top-style:dashed}.legend .sw-wide{border-top-color:#6a1b9a;border-top-width:5px}
+.legend .sw-bound{border-top-color:#1b5e20}.legend .sw-broken{border-top-color:#b71c1c;border-top-style:dotted}.legend .sw-admitted{border-top-color:#8a4b00;border-top-style:dashed}.legend .sw-wide{border-top-color:#6a1b9a;border-top-width:5px}.legend .sw-podid{border-top-color:#0b57d0;border-top-style:dashed}.legend .sw-podid-broken{border-top-color:#b71c1c;border-top-style:dashed;border-top-width:4px}
 .card{background:var(--card);border:1px solid var(--line);padding:.6rem 1rem;margin:.6rem 0}
 .login{max-width:26rem;margin:3rem auto;background:var(--card);border:1px solid var(--line);padding:1.5rem}
 .login fieldset{border:1px solid var(--line);margin:1rem 0;padding:.6rem 1rem}

@@ -59,7 +59,7 @@ export const APP_JS = `(function () {
   var gData = doc.getElementById('graph-data')
   if (gEl && gData && typeof window.cytoscape === 'function') {
     var data = JSON.parse(gData.textContent)
-    var col = { sa: 0, role: 1, 'missing-role': 1, provider: 2 }
+    var col = { sa: 0, role: 1, 'missing-role': 1, provider: 2, service: 2 }
     var count = [0, 0, 0]
     var elements = []
     data.nodes.forEach(function (n) {
@@ -87,12 +87,15 @@ export const APP_JS = `(function () {
         { selector: 'node.tier-P3', style: { 'background-color': '#8d6e63' } },
         { selector: 'node.missing-role', style: { 'background-color': '#ffffff', 'border-color': '#b71c1c', 'border-width': 3, 'border-style': 'dashed' } },
         { selector: 'node.provider', style: { shape: 'diamond', 'background-color': '#607d8b' } },
+        { selector: 'node.service', style: { shape: 'tag', 'background-color': '#0b57d0', width: 26, height: 26 } },
         { selector: 'node.wildcard', style: { 'border-width': 5, 'border-color': '#6a1b9a', width: 28, height: 28 } },
         { selector: 'node.shared', style: { shape: 'hexagon', 'border-style': 'double', 'border-width': 6 } },
         { selector: 'edge', style: { width: 2, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'line-color': '#78909c', 'target-arrow-color': '#78909c' } },
         { selector: 'edge.bound', style: { 'line-color': '#1b5e20', 'target-arrow-color': '#1b5e20' } },
         { selector: 'edge.broken', style: { 'line-color': '#b71c1c', 'target-arrow-color': '#b71c1c', 'line-style': 'dotted', width: 3 } },
         { selector: 'edge.admitted', style: { 'line-color': '#8a4b00', 'target-arrow-color': '#8a4b00', 'line-style': 'dashed' } },
+        { selector: 'edge.pod-identity', style: { 'line-color': '#0b57d0', 'target-arrow-color': '#0b57d0', 'line-style': 'dashed', 'line-dash-pattern': [8, 4], width: 2.5 } },
+        { selector: 'edge.pod-identity-broken', style: { 'line-color': '#b71c1c', 'target-arrow-color': '#b71c1c', 'line-style': 'dashed', 'line-dash-pattern': [8, 4], width: 3 } },
         { selector: 'edge.wide', style: { 'line-color': '#6a1b9a', 'target-arrow-color': '#6a1b9a', width: 4, label: 'data(label)', 'font-size': 10, 'text-rotation': 'autorotate' } },
         { selector: ':selected', style: { 'overlay-opacity': 0.2, 'overlay-color': '#b35c00' } }
       ]

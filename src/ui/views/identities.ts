@@ -1,11 +1,14 @@
 /**
  * Identities: namespaces → service accounts → roles, one row per binding with its status (working,
- * broken, over-broad) and why, and a search box (every word must match a row).
+ * broken, over-broad) and why — IRSA bindings and EKS Pod Identity associations alike — and a search box (every word must match a row).
  */
 import { CLUSTER } from '../../respond/blast-radius.js'
-import type { BindingStatus, UiIdentities } from '../data.js'
+import type { BindingStatus, UiBinding, UiIdentities } from '../data.js'
 import { escapeHtml } from '../html.js'
 import type { Links } from '../links.js'
+
+/** The "How" column: IRSA annotation, trust only, or an EKS Pod Identity association. */
+const HOW: Readonly<Record<UiBinding['via'], string>> = { binding: 'bound', trust: 'trust only', 'pod-identity': 'pod identity' }
 
 const STATUS_ORDER: readonly BindingStatus[] = ['broken', 'over-broad', 'working']
 
@@ -21,14 +24,14 @@ export function renderIdentities(ids: UiIdentities, links: Links, headingLevel: 
     .map((ns) => {
       const rows = ns.serviceAccounts.flatMap((sa) =>
         sa.bindings.map((b) => {
-          const search = [ns.cluster, ns.name, sa.name, `${ns.name}/${sa.name}`, b.roleName, b.roleArn, b.status, b.via].join(' ').toLowerCase()
+          const search = [ns.cluster, ns.name, sa.name, `${ns.name}/${sa.name}`, b.roleName, b.roleArn, b.status, b.via, HOW[b.via], b.associationId ?? ''].join(' ').toLowerCase()
           const href = b.roleFound ? links.role(b.roleArn, b.roleName) : undefined
           const role = href === undefined ? `${escapeHtml(b.roleName)} <small>(missing)</small>` : `<a href="${escapeHtml(href)}">${escapeHtml(b.roleName)}</a>`
           return (
             `<tr tabindex="0" data-search="${escapeHtml(search)}"${href === undefined ? '' : ` data-href="${escapeHtml(href)}"`} data-status="${b.status}" data-sa="${escapeHtml(`${ns.name}/${sa.name}`)}" data-role="${escapeHtml(b.roleName)}">` +
             `<td>${escapeHtml(sa.name)}</td>` +
             `<td>${role}${b.tier === undefined ? '' : ` <span class="tier tier-${b.tier}" title="privilege tier">${b.tier}</span>`}<br><small>${escapeHtml(b.roleArn)}</small></td>` +
-            `<td>${b.via === 'binding' ? 'bound' : 'trust only'}</td>` +
+            `<td>${HOW[b.via]}${b.associationId === undefined ? '' : `<br><small>${escapeHtml(b.associationId)}</small>`}</td>` +
             `<td>${statusBadge(b.status)}</td>` +
             `<td>${b.reasons.map((r) => escapeHtml(r)).join('<br>')}</td></tr>`
           )

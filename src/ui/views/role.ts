@@ -1,13 +1,15 @@
 /**
  * Role detail: the trust policy and the permission policies (inline, attached managed, boundary),
  * pretty-printed; the effective permissions by privilege tier with the statements that grant them
- * (the auditor's permission analysis); who can assume it; its findings.
+ * (the auditor's permission analysis); who can assume it, including its EKS Pod Identity
+ * associations; its findings.
  */
 import type { UiRoleDetail } from '../data.js'
 import { escapeHtml, prettyJson } from '../html.js'
 import type { Links } from '../links.js'
 import { roleAnchor } from '../links.js'
 import { findingRow } from './findings.js'
+import { statusBadge } from './identities.js'
 
 export function tierBadge(tier: string | undefined, label?: string): string {
   return tier === undefined ? '' : `<span class="tier tier-${escapeHtml(tier)}">${escapeHtml(tier)}${label === undefined ? '' : ` · ${escapeHtml(label)}`}</span>`
@@ -57,6 +59,17 @@ ${d.unknownPolicies.length > 0 ? `<p class="error">Not analysed (documents unava
 <${sub}>Who can assume it</${sub}>
 <ul>${reach || '<li>No web-identity trust.</li>'}</ul>
 <ul>${who.serviceAccounts.map((s) => `<li>${escapeHtml(`${s.namespace}/${s.name}`)}: ${s.annotated ? 'bound' : 'not bound'}, ${s.admitted ? 'admitted by the trust' : '<strong>not admitted by the trust</strong>'}</li>`).join('') || '<li>No service account.</li>'}</ul>
+<${sub}>Pod Identity associations (${d.associations.length})</${sub}>
+${
+  d.associations.length === 0
+    ? '<p>None.</p>'
+    : `<table class="associations"><caption class="sr-only">EKS Pod Identity associations naming this role</caption><thead><tr><th scope="col">Cluster</th><th scope="col">Service account</th><th scope="col">Association</th><th scope="col">Status</th><th scope="col">Why</th></tr></thead><tbody>${d.associations
+        .map(
+          (a) =>
+            `<tr data-association="${escapeHtml(a.associationId ?? '')}" data-status="${a.status}" data-sa="${escapeHtml(`${a.namespace}/${a.serviceAccount}`)}"><td>${escapeHtml(a.cluster)}</td><td>${escapeHtml(`${a.namespace}/${a.serviceAccount}`)}</td><td>${escapeHtml(a.associationId ?? '(inferred)')}${a.associationArn === undefined ? '' : `<br><small>${escapeHtml(a.associationArn)}</small>`}</td><td>${statusBadge(a.status)}</td><td>${a.reasons.map((r) => escapeHtml(r)).join('<br>')}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+}
 ${who.claimable.length > 0 ? `<p><strong>Claimable by whoever creates:</strong> ${escapeHtml(who.claimable.join('; '))}</p>` : ''}
 <${sub}>Trust policy</${sub}>
 ${prettyJson(d.trustDocument)}

@@ -12,6 +12,8 @@ const EDGE_WORDS: Readonly<Record<UiGraphEdge['kind'], string>> = {
   broken: 'bound, but denied (broken)',
   admitted: 'trust admits it, not bound',
   trusts: 'trusts provider',
+  'pod-identity': 'Pod Identity association, trust admits it',
+  'pod-identity-broken': 'Pod Identity association, but EKS Auth is denied (broken)',
 }
 
 function nodeWords(n: UiGraphNode): string {
@@ -26,22 +28,24 @@ export function renderTrustGraph(g: UiGraph, links: Links, headingLevel: 1 | 2 =
   const count = (k: UiGraphNode['kind']): number => g.nodes.filter((n) => n.kind === k).length
   const wildcard = g.nodes.filter((n) => n.wildcard === true)
   const shared = g.nodes.filter((n) => n.shared === true)
+  const podIdentity = g.edges.filter((e) => e.kind === 'pod-identity' || e.kind === 'pod-identity-broken').length
   const rows = g.edges
     .map((e) => {
       const s = byId.get(e.source)
       const t = byId.get(e.target)
       if (s === undefined || t === undefined) return ''
       const target = t.kind === 'role' && t.roleArn !== undefined ? `<a href="${escapeHtml(links.role(t.roleArn, t.label))}">${escapeHtml(nodeWords(t))}</a>` : escapeHtml(nodeWords(t))
-      return `<tr data-kind="${e.kind}"><td>${escapeHtml(nodeWords(s))}</td><td>${escapeHtml(EDGE_WORDS[e.kind])}${e.wide === true ? ` <strong>(${escapeHtml(e.label ?? 'wide')} scope)</strong>` : ''}</td><td>${target}</td></tr>`
+      const words = e.kind === 'trusts' && t.kind === 'service' ? 'trusts service principal' : EDGE_WORDS[e.kind]
+      return `<tr data-kind="${e.kind}"><td>${escapeHtml(nodeWords(s))}</td><td>${escapeHtml(words)}${e.wide === true ? ` <strong>(${escapeHtml(e.label ?? 'wide')} scope)</strong>` : ''}</td><td>${target}</td></tr>`
     })
     .join('\n')
   return `<section aria-labelledby="graph-h">
 <${h} id="graph-h">Trust graph</${h}>
-<p>${count('sa')} service account(s), ${count('role') + count('missing-role')} role(s), ${count('provider')} OIDC provider(s).
+<p>${count('sa')} service account(s), ${count('role') + count('missing-role')} role(s), ${count('provider')} OIDC provider(s), ${podIdentity} Pod Identity association(s).
 ${wildcard.length > 0 ? `<strong>Wildcard trust:</strong> ${wildcard.map((n) => escapeHtml(n.label)).join(', ')}.` : 'No wildcard trust.'}
 ${shared.length > 0 ? `<strong>Shared roles:</strong> ${shared.map((n) => escapeHtml(n.label)).join(', ')}.` : 'No shared role.'}</p>
-<p class="legend">Service accounts (squares) → roles (circles, coloured by privilege tier; thick purple border = wildcard trust; hexagon = shared) → OIDC providers (diamonds).
-Edges: <span class="sw sw-bound"></span>bound and admitted <span class="sw sw-broken"></span>bound but denied <span class="sw sw-admitted"></span>admitted, not bound <span class="sw sw-wide"></span>wide trust scope. Click a role to open it.</p>
+<p class="legend">Service accounts (squares) → roles (circles, coloured by privilege tier; thick purple border = wildcard trust; hexagon = shared) → OIDC providers (diamonds) or the Pod Identity principal pods.eks.amazonaws.com (blue tag).
+Edges: <span class="sw sw-bound"></span>bound and admitted <span class="sw sw-broken"></span>bound but denied <span class="sw sw-admitted"></span>admitted, not bound <span class="sw sw-wide"></span>wide trust scope <span class="sw sw-podid"></span>Pod Identity association <span class="sw sw-podid-broken"></span>Pod Identity association, denied. Click a role to open it.</p>
 <div id="graph" class="graph" role="img" aria-label="Trust graph of ${g.nodes.length} nodes and ${g.edges.length} edges; the table below lists the same edges"></div>
 ${jsonScript('graph-data', { nodes, edges: g.edges })}
 <details><summary>The graph as a table (${g.edges.length} edges)</summary>
