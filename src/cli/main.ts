@@ -18,6 +18,7 @@ import { formatApplyReport } from '../config/apply.js'
 import { recordedEndpoint, withState } from './state.js'
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from '../server/bootstrap.js'
 import { issueServiceAccountToken } from '../server/issue-token.js'
+import { POD_IDENTITY_AUDIENCE } from '../eks/assume-role-for-pod-identity.js'
 import { IrsaError } from '../errors.js'
 import { registerAuditCommands } from './audit.js'
 import { registerWebhookCommands } from './webhook.js'
@@ -145,17 +146,20 @@ export function buildProgram(): Command {
     .requiredOption('--service-account <name>', 'service account')
     .option('--audience <aud>', 'token audience', 'sts.amazonaws.com')
     .option('--expiration <seconds>', 'lifetime in seconds (min 600)', parseInteger, 86400)
-    .option('--pod <name>', 'bind the token to a pod name')
+    .option('--pod <name>', 'bind the token to a pod name (a pods.eks.amazonaws.com token is always bound: default SA-token)')
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
     .addOption(storeOption())
     .action(async (o: { namespace: string; serviceAccount: string; audience: string; expiration: number; pod?: string; data: string; store?: string }) => {
+      // The kubelet projects a Pod Identity token into a pod, and EKS Auth names the pod in the
+      // session: such a token is always pod-bound.
+      const pod = o.pod ?? (o.audience === POD_IDENTITY_AUDIENCE ? `${o.serviceAccount}-token`.slice(0, 253) : undefined)
       const t = await withState(stateOf(o), (rt) =>
         issueServiceAccountToken(rt, {
           namespace: o.namespace,
           serviceAccount: o.serviceAccount,
           audience: [o.audience],
           expirationSeconds: o.expiration,
-          ...(o.pod === undefined ? {} : { pod: o.pod }),
+          ...(pod === undefined ? {} : { pod }),
         }),
       )
       process.stdout.write(`${t.token}\n`)

@@ -55,3 +55,20 @@ describe('irsa exec --pod-identity', () => {
     expect(r.stderr).toContain(`service account shop/nobody has no pod identity association in cluster ${CLUSTER}`)
   })
 })
+
+describe('irsa token for Pod Identity', () => {
+  it('a pods.eks.amazonaws.com token is pod-bound, so the agent endpoint accepts it as printed', async () => {
+    const r = await run(process.execPath, [MAIN, 'token', '--data', join(t.dir, 'data'), '--namespace', 'shop', '--service-account', 'cart', '--audience', 'pods.eks.amazonaws.com'], env)
+    expect(r.code).toBe(0)
+    const token = r.stdout.trim()
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { 'kubernetes.io': { pod?: { name: string } } }
+    expect(claims['kubernetes.io'].pod?.name).toBe('cart-token')
+    const res = await fetch(`${t.url}/v1/credentials`, { headers: { authorization: token } })
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { AccessKeyId: string }).AccessKeyId).toMatch(/^ASIA/)
+    // An IRSA token stays unbound unless --pod is given.
+    const irsaToken = await run(process.execPath, [MAIN, 'token', '--data', join(t.dir, 'data'), '--namespace', 'shop', '--service-account', 'cart'], env)
+    const irsaClaims = JSON.parse(Buffer.from(irsaToken.stdout.trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as { 'kubernetes.io': { pod?: unknown } }
+    expect(irsaClaims['kubernetes.io'].pod).toBeUndefined()
+  })
+})
