@@ -21,6 +21,7 @@ import { authorizeIam } from '../iam/authorize.js'
 import { assumeRoleForPodIdentity } from '../eks/assume-role-for-pod-identity.js'
 import { associationShape, associationSummary, createAssociation, deleteAssociation, findAssociation, requireCluster, updateAssociation } from '../eks/associations.js'
 import { ownCluster } from '../eks/cluster.js'
+import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
 import { authenticate } from './identity.js'
 import type { Identity } from './identity.js'
 import type { Runtime } from './runtime.js'
@@ -157,6 +158,22 @@ const describeCluster: Handler = async (c) => {
   }
 }
 
+/** A change to an association, in the decision log (who, which service account, which role). */
+async function logAssociationChange(c: Call, action: string, a: PodIdentityAssociation, reason: string, extra: Record<string, unknown> = {}): Promise<void> {
+  await c.rt.log({
+    action,
+    outcome: 'Allow',
+    principal: c.who.arn,
+    roleArn: a.roleArn,
+    namespace: a.namespace,
+    serviceAccount: a.serviceAccount,
+    sourceIp: c.req.ip,
+    requestId: c.requestId,
+    reason,
+    detail: { associationId: a.associationId, clusterName: a.clusterName, ...extra },
+  })
+}
+
 const createPia: Handler = async (c) => {
   const cluster = await requireCluster(c.rt, c.params.name ?? '')
   await authorize(c, 'eks:CreatePodIdentityAssociation', cluster.arn)
@@ -170,18 +187,7 @@ const createPia: Handler = async (c) => {
   }
   for (const k of ['namespace', 'serviceAccount', 'roleArn'] as const) if (input[k] === '') throw new AwsError('InvalidParameterException', `${k} is required`)
   const a = await createAssociation(c.rt, cluster.name, input)
-  await c.rt.log({
-    action: 'eks:CreatePodIdentityAssociation',
-    outcome: 'Allow',
-    principal: c.who.arn,
-    roleArn: a.roleArn,
-    namespace: a.namespace,
-    serviceAccount: a.serviceAccount,
-    sourceIp: c.req.ip,
-    requestId: c.requestId,
-    reason: `associated ${a.namespace}/${a.serviceAccount} with ${a.roleArn}`,
-    detail: { associationId: a.associationId, clusterName: a.clusterName },
-  })
+  await logAssociationChange(c, 'eks:CreatePodIdentityAssociation', a, `associated ${a.namespace}/${a.serviceAccount} with ${a.roleArn}`)
   return { body: { association: associationShape(a) } }
 }
 
@@ -208,18 +214,7 @@ const updatePia: Handler = async (c) => {
   optionalString(c.body, 'clientRequestToken')
   const a = await updateAssociation(c.rt, current.clusterName, current.associationId, optionalString(c.body, 'roleArn'))
   if (a.roleArn !== current.roleArn) {
-    await c.rt.log({
-      action: 'eks:UpdatePodIdentityAssociation',
-      outcome: 'Allow',
-      principal: c.who.arn,
-      roleArn: a.roleArn,
-      namespace: a.namespace,
-      serviceAccount: a.serviceAccount,
-      sourceIp: c.req.ip,
-      requestId: c.requestId,
-      reason: `role ${current.roleArn} → ${a.roleArn}`,
-      detail: { associationId: a.associationId, clusterName: a.clusterName, previousRoleArn: current.roleArn },
-    })
+    await logAssociationChange(c, 'eks:UpdatePodIdentityAssociation', a, `role ${current.roleArn} → ${a.roleArn}`, { previousRoleArn: current.roleArn })
   }
   return { body: { association: associationShape(a) } }
 }
@@ -228,18 +223,7 @@ const deletePia: Handler = async (c) => {
   const current = await findAssociation(c.rt, c.params.name ?? '', c.params.associationId ?? '')
   await authorize(c, 'eks:DeletePodIdentityAssociation', current.associationArn)
   const a = await deleteAssociation(c.rt, current.clusterName, current.associationId)
-  await c.rt.log({
-    action: 'eks:DeletePodIdentityAssociation',
-    outcome: 'Allow',
-    principal: c.who.arn,
-    roleArn: a.roleArn,
-    namespace: a.namespace,
-    serviceAccount: a.serviceAccount,
-    sourceIp: c.req.ip,
-    requestId: c.requestId,
-    reason: `removed the association of ${a.namespace}/${a.serviceAccount}`,
-    detail: { associationId: a.associationId, clusterName: a.clusterName },
-  })
+  await logAssociationChange(c, 'eks:DeletePodIdentityAssociation', a, `removed the association of ${a.namespace}/${a.serviceAccount}`)
   return { body: { association: associationShape(a) } }
 }
 
