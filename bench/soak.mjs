@@ -12,14 +12,14 @@
 // See docs/operations.md ("Soak test").
 import { spawn } from 'node:child_process'
 import { createHash, createHmac } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { cpuSeconds, freePort, onExit, rss, waitHttp } from './lib/processes.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const ADMIN = { IRSA_ADMIN_ACCESS_KEY_ID: 'AKIAIRSASOAKTEST0001', IRSA_ADMIN_SECRET_ACCESS_KEY: 'soakSecretKeysoakSecretKeysoakSecretKey1' }
@@ -64,50 +64,7 @@ if (!(RATE > 0) || !(SECONDS > 0) || !(REPLICAS >= 1) || !['table', 'json'].incl
   process.exit(2)
 }
 
-const children = []
-const cleanup = []
-function stopAll() {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-  for (const f of cleanup) f()
-}
-process.on('exit', stopAll)
-process.on('SIGINT', () => process.exit(130))
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitReady(url, seconds) {
-  const deadline = Date.now() + seconds * 1000
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url}/readyz did not answer 200 within ${seconds} s`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-/** Resident set size of a process in bytes (Linux /proc). */
-function rss(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return m === null ? NaN : Number(m[1]) * 1024
-}
-
-/** CPU seconds (user + system) a process has used (Linux /proc). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
+const { children, cleanup } = onExit('SIGKILL')
 
 /** SHA-256 / HMAC for @smithy/signature-v4 on node:crypto (faster than the JS implementation). */
 class Sha256 {
@@ -145,7 +102,7 @@ async function startServers(dir) {
     children.push(child)
     return { port, url: `http://127.0.0.1:${port}`, child, stderr: () => stderr }
   })
-  await Promise.all(servers.map((s) => waitReady(s.url, 60)))
+  await Promise.all(servers.map((s) => waitHttp(`${s.url}/readyz`, 60, (status) => status === 200)))
   return { servers, issuer, key, providerArn, account }
 }
 

@@ -6,14 +6,14 @@
 // pre-minted tokens for irsa, 12000), BENCH_MOTO_SECONDS (3), BENCH_MOTO_MAX (2000), MOTO_SERVER (binary).
 import { spawn } from 'node:child_process'
 import { createPrivateKey, createPublicKey, sign as rsaSign, verify as rsaVerify } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import { cpuSeconds, freePort, onExit, waitHttp } from './lib/processes.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const ADMIN = { IRSA_ADMIN_ACCESS_KEY_ID: 'AKIAIRSABENCHMARK001', IRSA_ADMIN_SECRET_ACCESS_KEY: 'benchmarkSecretKeybenchmarkSecretKey1234' }
@@ -49,39 +49,7 @@ const MOTO_SECONDS = env('BENCH_MOTO_SECONDS', 3)
 const MOTO_MAX = env('BENCH_MOTO_MAX', 2000)
 const WARMUP = 300
 
-const children = []
-const cleanup = []
-function stopAll() {
-  for (const c of children) if (c.exitCode === null && c.pid !== undefined) c.kill('SIGTERM')
-  for (const f of cleanup) f()
-}
-process.on('exit', stopAll)
-process.on('SIGINT', () => process.exit(130))
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitFor(url, seconds) {
-  const deadline = Date.now() + seconds * 1000
-  for (;;) {
-    try {
-      const r = await fetch(url)
-      if (r.status < 500) return
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not come up within ${seconds} s`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const { children, cleanup, stopAll } = onExit('SIGTERM')
 
 async function mintTokens(key, issuer, count) {
   const threads = Math.max(1, Math.min(availableParallelism(), 8))
@@ -122,16 +90,6 @@ function post(agent, port, payload) {
 }
 
 /** N keep-alive clients draining `payloads` until they run out or `seconds` pass. */
-/** CPU seconds a process has used (Linux /proc), for the utilisation columns. */
-function processCpu(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return NaN
-  }
-}
-
 async function drive(port, payloads, { seconds, warmup, serverPid }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
   let next = 0
@@ -153,7 +111,7 @@ async function drive(port, payloads, { seconds, warmup, serverPid }) {
   )
   const latencies = []
   const cpu0 = process.cpuUsage()
-  const server0 = processCpu(serverPid)
+  const server0 = cpuSeconds(serverPid)
   const start = performance.now()
   const deadline = start + seconds * 1000
   await Promise.all(
@@ -170,7 +128,7 @@ async function drive(port, payloads, { seconds, warmup, serverPid }) {
   const elapsed = (performance.now() - start) / 1000
   const cpu = process.cpuUsage(cpu0)
   const clientCpu = (cpu.user + cpu.system) / 1e6 / elapsed
-  const serverCpu = (processCpu(serverPid) - server0) / elapsed
+  const serverCpu = (cpuSeconds(serverPid) - server0) / elapsed
   agent.destroy()
   latencies.sort((a, b) => a - b)
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN
@@ -219,7 +177,7 @@ async function startIrsa() {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   children.push(child)
-  await waitFor(`${issuer}/healthz`, 20)
+  await waitHttp(`${issuer}/healthz`, 20)
   const hostPath = issuer.replace(/^http:\/\//, '')
   const trust = {
     Version: '2012-10-17',
@@ -247,7 +205,7 @@ async function startMoto() {
   child.once('error', (e) => (failed = e))
   const url = `http://127.0.0.1:${port}`
   try {
-    await waitFor(`${url}/moto-api/`, 30)
+    await waitHttp(`${url}/moto-api/`, 30)
   } catch (e) {
     throw failed ?? e
   }
@@ -263,7 +221,7 @@ async function startEcho(sample) {
   const script = `const b=Buffer.from(process.env.ECHO_BODY);require('node:http').createServer((q,s)=>{q.resume();q.on('end',()=>{s.writeHead(200,{'content-type':'text/xml','content-length':b.length});s.end(b)})}).listen(${port},'127.0.0.1')`
   const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, ECHO_BODY: sample }, stdio: 'ignore' })
   children.push(child)
-  await waitFor(`http://127.0.0.1:${port}/`, 10)
+  await waitHttp(`http://127.0.0.1:${port}/`, 10)
   return { port, pid: child.pid }
 }
 

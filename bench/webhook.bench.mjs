@@ -9,6 +9,7 @@ import https from 'node:https'
 import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { cpuSeconds } from './lib/processes.mjs'
 
 const MS = Number(process.env.BENCH_MS ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8)
@@ -99,11 +100,10 @@ async function phase(ms, count) {
 }
 
 await phase(undefined, WARMUP)
-const cpuTicks = () => { const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' '); return Number(f[11]) + Number(f[12]) }
-const serverCpu0 = os.platform() === 'linux' ? cpuTicks() : 0
+const serverCpu0 = cpuSeconds(server.pid)
 const clientCpu0 = process.cpuUsage()
 const { latencies, errors, elapsed } = await phase(MS)
-const serverCpu = os.platform() === 'linux' ? ((cpuTicks() - serverCpu0) / 100) / (elapsed / 1000) : NaN
+const serverCpu = (cpuSeconds(server.pid) - serverCpu0) / (elapsed / 1000)
 const clientCpuU = process.cpuUsage(clientCpu0)
 const clientCpu = (clientCpuU.user + clientCpuU.system) / 1e6 / (elapsed / 1000)
 latencies.sort((a, b) => a - b)
