@@ -9,13 +9,13 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/cli
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { awsCliBatch } from '../support/aws-cli-batch.js'
 
 export const ADMIN = { accessKeyId: 'AKIAIRSAPODIDENTITY1', secretAccessKey: 'podIdentitySecretKeypodIdentitySecretKey' }
 export const REGION = 'us-west-2'
 export const CLUSTER = 'test-cluster'
 export const BOTO3_SCRIPT = join(process.cwd(), 'test/eks/boto3_pod_identity.py')
 export const MAIN = join(process.cwd(), 'dist/cli/main.js')
-const AWS_CLI_BATCH = join(process.cwd(), 'test/eks/aws_cli_batch.py')
 
 /** The real executable behind a pyenv shim (the shim costs ~0.2 s per call), else the name. */
 function resolveBin(name: string): string {
@@ -165,11 +165,12 @@ export interface CliResult {
  * process through the CLI's own driver; parses each JSON stdout.
  */
 export async function awsCli(t: TestServer, commands: readonly (readonly string[])[]): Promise<CliResult[]> {
-  const argv = commands.map((c) => [...c, '--endpoint-url', t.url, '--output', 'json'])
-  const r = await run(PYTHON, [AWS_CLI_BATCH], adminEnv(t), JSON.stringify(argv))
-  if (r.code !== 0) throw new Error(`aws_cli_batch.py failed (${r.code}): ${r.stderr}`)
-  const results = JSON.parse(r.stdout) as { rc: number; out: string; err: string }[]
-  return results.map((x) => ({ code: x.rc, json: x.rc === 0 && x.out.trim() !== '' ? (JSON.parse(x.out) as unknown) : undefined, stderr: x.err }))
+  const results = await awsCliBatch(
+    commands.map((c) => [...c, '--endpoint-url', t.url, '--output', 'json']),
+    adminEnv(t),
+    PYTHON,
+  )
+  return results.map((x) => ({ code: x.rc, json: x.json, stderr: x.err }))
 }
 
 export async function boto3(t: TestServer, request: object, env: NodeJS.ProcessEnv = adminEnv(t)): Promise<Record<string, unknown>> {

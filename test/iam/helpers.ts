@@ -4,13 +4,14 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts'
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
+import { awsCliBatch } from '../support/aws-cli-batch.js'
+import type { AwsCliBatchResult } from '../support/aws-cli-batch.js'
 
 export const ADMIN = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
 
@@ -98,26 +99,17 @@ export async function aws(s: TestServer, args: readonly string[], creds: Credent
   return { ...r, json: r.code === 0 && r.stdout.trim() !== '' ? (JSON.parse(r.stdout) as unknown) : undefined }
 }
 
-export interface CliResult {
-  readonly rc: number
-  readonly out: string
-  readonly err: string
-  /** Parsed stdout when the command printed JSON. */
-  readonly json: unknown
-}
-
-const BATCH = fileURLToPath(new URL('./aws-cli-batch.py', import.meta.url))
+export type CliResult = AwsCliBatchResult
 
 /**
  * Several AWS CLI v1 commands in one Python process (each runs through the CLI driver exactly as the
  * `aws` script runs it: argument parsing, botocore, output formatting and error printing).
  */
 export async function awsBatch(s: TestServer, commands: readonly (readonly string[])[], creds: Credentials = ADMIN): Promise<CliResult[]> {
-  const argv = commands.map((c) => [...c, '--endpoint-url', s.url, '--region', 'us-east-1', '--output', 'json'])
-  const r = await run('python3', [BATCH], { env: env(s, creds), input: JSON.stringify(argv) })
-  if (r.code !== 0) throw new Error(`aws-cli-batch failed (${r.code}): ${r.stderr}`)
-  const results = JSON.parse(r.stdout) as { rc: number; out: string; err: string }[]
-  return results.map((x) => ({ ...x, json: x.rc === 0 && x.out.trim() !== '' ? (JSON.parse(x.out) as unknown) : undefined }))
+  return awsCliBatch(
+    commands.map((c) => [...c, '--endpoint-url', s.url, '--region', 'us-east-1', '--output', 'json']),
+    env(s, creds),
+  )
 }
 
 /**
