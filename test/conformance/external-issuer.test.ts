@@ -2,65 +2,15 @@
 // keys generated with jose. It is registered through the IAM API with the AWS CLI; tokens it signs
 // are accepted, and when it rotates its key, an unknown kid makes irsa fetch the JWKS again
 // (at most once a minute per issuer, so the test moves the server's clock past that window).
-import { createServer } from 'node:http'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import { exportJWK, generateKeyPair } from 'jose'
-import type { JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { adminEnv, assumedArn, REGION, roleArn, saClaims, sh, signJwt, startTestServer } from './helpers.js'
 import type { TestServer } from './helpers.js'
+import { newKeyPair as newKey, startFakeIssuer as startIssuer } from '../support/fake-issuer.js'
+import type { FakeIssuer as Issuer } from '../support/fake-issuer.js'
 
 const ROLE = 'cluster-b-app'
 const KEY_RETRIEVAL = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
-
-interface Issuer {
-  readonly url: string
-  keys: { kid: string; privateJwk: JWK; publicJwk: JWK }[]
-  jwksFetches: number
-  close(): Promise<void>
-}
-
-async function newKey(kid: string): Promise<{ kid: string; privateJwk: JWK; publicJwk: JWK }> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
-  return { kid, privateJwk: await exportJWK(privateKey), publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } }
-}
-
-async function startIssuer(): Promise<Issuer> {
-  const state = { keys: [] as Issuer['keys'], jwksFetches: 0 }
-  let url = ''
-  const server: Server = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json')
-    if (req.url === '/.well-known/openid-configuration') {
-      res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/keys`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] }))
-    } else if (req.url === '/keys') {
-      state.jwksFetches++
-      res.end(JSON.stringify({ keys: state.keys.map((k) => k.publicJwk) }))
-    } else {
-      res.statusCode = 404
-      res.end('{}')
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return {
-    url,
-    get keys() {
-      return state.keys
-    },
-    set keys(v) {
-      state.keys = v
-    },
-    get jwksFetches() {
-      return state.jwksFetches
-    },
-    set jwksFetches(v) {
-      state.jwksFetches = v
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
-}
 
 let t: TestServer
 let issuer: Issuer

@@ -1,20 +1,21 @@
 // Plumbing for the attack suite: a real irsa server on loopback with a clock the test can move, a
 // raw HTTP client (attacks need exact bytes, headers and bodies the SDKs never send), hostile-token
 // minting with jose, and a second OIDC issuer (its own key pair and JWKS) that counts every fetch.
-import { createServer, request } from 'node:http'
-import type { IncomingMessage, Server } from 'node:http'
+import { request } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import { base64url, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose'
+import { base64url, importJWK, SignJWT } from 'jose'
 import type { JWK } from 'jose'
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
+import { startFakeIssuer } from '../support/fake-issuer.js'
+import type { FakeIssuer, KeyPair } from '../support/fake-issuer.js'
 
 export const ADMIN = { accessKeyId: 'AKIAIRSASECURITYTEST', secretAccessKey: 'securitySuiteSecretKey/securitySuiteSecret0' } as const
 export const REGION = 'us-east-1'
@@ -182,17 +183,6 @@ export async function sdkError(p: Promise<unknown>): Promise<{ code: string; nam
   throw new Error('expected the call to fail')
 }
 
-export interface KeyPair {
-  readonly kid: string
-  readonly privateJwk: JWK
-  readonly publicJwk: JWK
-}
-
-export async function newKeyPair(kid: string, alg: 'RS256' | 'ES256' = 'RS256'): Promise<KeyPair> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
-  return { kid, privateJwk: await exportJWK(privateKey), publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } }
-}
-
 /** Sign claims with a private JWK and an arbitrary protected header. */
 export async function signJwt(privateJwk: JWK, header: Record<string, unknown> & { alg: string }, claims: Record<string, unknown>): Promise<string> {
   const key = await importJWK(privateJwk, header.alg)
@@ -217,41 +207,9 @@ export function saClaims(iss: string, namespace: string, name: string, nowSecond
 }
 
 /** A loopback OIDC issuer serving discovery and a JWKS; `hits` counts every request it receives. */
-export interface FakeIssuer {
-  readonly url: string
-  keys: KeyPair[]
-  readonly hits: string[]
-  close(): Promise<void>
-}
-
-export async function startIssuer(keys: KeyPair[] = []): Promise<FakeIssuer> {
-  const state = { keys, hits: [] as string[] }
-  let url = ''
-  const server: Server = createServer((req, res) => {
-    state.hits.push(req.url ?? '')
-    res.setHeader('content-type', 'application/json')
-    if (req.url === '/.well-known/openid-configuration') {
-      res.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/keys`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] }))
-    } else if (req.url === '/keys' || req.url === '/attacker-jwks') {
-      res.end(JSON.stringify({ keys: state.keys.map((k) => k.publicJwk) }))
-    } else {
-      res.statusCode = 404
-      res.end('{}')
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return {
-    url,
-    get keys() {
-      return state.keys
-    },
-    set keys(v) {
-      state.keys = v
-    },
-    hits: state.hits,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }
+/** Another issuer on loopback; it also serves its JWKS at `/attacker-jwks` (the jku/x5u targets). */
+export function startIssuer(keys: KeyPair[] = []): Promise<FakeIssuer> {
+  return startFakeIssuer(keys, ['/attacker-jwks'])
 }
 
 /** XML 1.0 `Char`: TAB, LF, CR, U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF (no lone surrogates). */
@@ -289,3 +247,6 @@ export function isWellFormedXml(doc: string): boolean {
   }
   return stack.length === 0 && roots === 1
 }
+
+export { newKeyPair } from '../support/fake-issuer.js'
+export type { FakeIssuer, KeyPair } from '../support/fake-issuer.js'
