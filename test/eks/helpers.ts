@@ -1,14 +1,14 @@
 // A real irsa server on loopback for the Pod Identity tests, with the clients they drive it with:
 // the AWS CLI v1 and boto3 (spawned), @aws-sdk/client-eks and client-iam (in-process).
 import { execFile, execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EKSClient } from '@aws-sdk/client-eks'
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam'
-import { startServer } from '../../src/cli/serve.js'
+import type { IAMClient} from '@aws-sdk/client-iam';
+import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam'
 import type { Serving } from '../../src/cli/serve.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { startLoopbackServer } from '../support/test-server.js'
 import { awsCliBatch } from '../support/aws-cli-batch.js'
 
 export const ADMIN = { accessKeyId: 'AKIAIRSAPODIDENTITY1', secretAccessKey: 'podIdentitySecretKeypodIdentitySecretKey' }
@@ -57,23 +57,12 @@ export interface TestServer {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'irsa-eks-'))
   const clock = { offsetMs: 0 }
-  const serving = await startServer(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      data: join(dir, 'data'),
-      region: REGION,
-      clusterName: CLUSTER,
-      env: { IRSA_ADMIN_ACCESS_KEY_ID: ADMIN.accessKeyId, IRSA_ADMIN_SECRET_ACCESS_KEY: ADMIN.secretAccessKey },
-      clock: { now: () => Date.now() + clock.offsetMs },
-    },
-    () => {},
-  )
+  const base = await startLoopbackServer({ prefix: 'irsa-eks-', admin: ADMIN, region: REGION, clusterName: CLUSTER, clock: { now: () => Date.now() + clock.offsetMs } })
+  const { serving, dir } = base
   const rt = serving.rt
-  const iam = new IAMClient({ endpoint: serving.url, region: REGION, credentials: ADMIN, maxAttempts: 1 })
-  const eks = new EKSClient({ endpoint: serving.url, region: REGION, credentials: ADMIN, maxAttempts: 1 })
+  const iam = base.client(ADMIN)
+  const eks = base.track(new EKSClient({ endpoint: serving.url, region: REGION, credentials: ADMIN, maxAttempts: 1 }))
   const t: TestServer = {
     serving,
     url: serving.url,
@@ -108,12 +97,7 @@ export async function startTestServer(): Promise<TestServer> {
       if (policy !== undefined) await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'permissions', PolicyDocument: JSON.stringify(policy) }))
       return r.Role?.Arn ?? ''
     },
-    async close() {
-      iam.destroy()
-      eks.destroy()
-      await serving.close()
-      rmSync(dir, { recursive: true, force: true })
-    },
+    close: base.close,
   }
   return t
 }

@@ -1,25 +1,19 @@
 // A real irsa server on loopback, and the three clients the IAM tests drive it with: the AWS CLI v1
 // (spawned), boto3 (spawned Python scripts) and @aws-sdk/client-iam (in-process).
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { IAMClient } from '@aws-sdk/client-iam'
+import type { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts'
-import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
 import { awsCliBatch } from '../support/aws-cli-batch.js'
+import { startLoopbackServer } from '../support/test-server.js'
+import type { AwsKeys } from '../support/test-server.js'
 import type { AwsCliBatchResult } from '../support/aws-cli-batch.js'
 
 export const ADMIN = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
 
-export interface Credentials {
-  readonly accessKeyId: string
-  readonly secretAccessKey: string
-  readonly sessionToken?: string
-}
+export type Credentials = AwsKeys
 
 export interface TestServer {
   readonly serving: Serving
@@ -32,29 +26,8 @@ export interface TestServer {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'irsa-iam-'))
-  const serving = await startServer(
-    { host: '127.0.0.1', port: 0, data: join(dir, 'data'), env: { IRSA_ADMIN_ACCESS_KEY_ID: ADMIN.accessKeyId, IRSA_ADMIN_SECRET_ACCESS_KEY: ADMIN.secretAccessKey } },
-    () => {},
-  )
-  const clients: IAMClient[] = []
-  const client = (creds: Credentials): IAMClient => {
-    const c = new IAMClient({ endpoint: serving.url, region: 'us-east-1', credentials: creds, maxAttempts: 1 })
-    clients.push(c)
-    return c
-  }
-  return {
-    serving,
-    url: serving.url,
-    home: dir,
-    iam: client(ADMIN),
-    client,
-    async close() {
-      for (const c of clients) c.destroy()
-      await serving.close()
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
+  const base = await startLoopbackServer({ prefix: 'irsa-iam-', admin: ADMIN })
+  return { serving: base.serving, url: base.url, home: base.dir, iam: base.client(ADMIN), client: base.client, close: base.close }
 }
 
 function env(s: TestServer, creds: Credentials): NodeJS.ProcessEnv {

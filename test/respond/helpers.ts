@@ -2,26 +2,21 @@
 // environment, a temp data directory the CLI commands open too (as `--data`), SDK v3 clients for STS
 // and IAM, and the AWS CLI v1 with an isolated HOME for the AccessDenied checks.
 import { execFile, execFileSync } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam'
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand } from '@aws-sdk/client-iam'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
+import { startLoopbackServer } from '../support/test-server.js'
+import type { AwsKeys } from '../support/test-server.js'
 
 const execFileP = promisify(execFile)
 
 export const ADMIN = { accessKeyId: 'AKIAIRSARESPONDTEST1', secretAccessKey: 'respondSecretKeyrespondSecretKeyrespond1' }
 
-export interface Credentials {
-  readonly accessKeyId: string
-  readonly secretAccessKey: string
-  readonly sessionToken?: string
-}
+export type Credentials = AwsKeys
 
 export interface TestServer {
   readonly serving: Serving
@@ -39,29 +34,19 @@ export interface TestServer {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'irsa-respond-'))
-  const data = join(dir, 'data')
-  const serving = await startServer(
-    { host: '127.0.0.1', port: 0, data, env: { IRSA_ADMIN_ACCESS_KEY_ID: ADMIN.accessKeyId, IRSA_ADMIN_SECRET_ACCESS_KEY: ADMIN.secretAccessKey } },
-    () => {},
-  )
-  const clients: IAMClient[] = []
-  const client = (creds: Credentials): IAMClient => {
-    const c = new IAMClient({ endpoint: serving.url, region: 'us-east-1', credentials: creds, maxAttempts: 1 })
-    clients.push(c)
-    return c
-  }
-  const sts = new STSClient({ endpoint: serving.url, region: 'us-east-1', credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' }, maxAttempts: 1 })
+  const base = await startLoopbackServer({ prefix: 'irsa-respond-', admin: ADMIN })
+  const serving = base.serving
+  const sts = base.track(new STSClient({ endpoint: serving.url, region: base.region, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' }, maxAttempts: 1 }))
   const account = serving.rt.account
   const roleArn = (name: string): string => `arn:aws:iam::${account}:role/${name}`
   return {
     serving,
     url: serving.url,
-    dir,
-    data,
+    dir: base.dir,
+    data: base.data,
     account,
-    iam: client(ADMIN),
-    client,
+    iam: base.client(ADMIN),
+    client: base.client,
     roleArn,
     async assume(roleName, namespace, serviceAccount, o = {}) {
       const { token } = await issueServiceAccountToken(serving.rt, { namespace, serviceAccount, expirationSeconds: 3600, ...(o.pod === undefined ? {} : { pod: o.pod }) })
@@ -70,12 +55,7 @@ export async function startTestServer(): Promise<TestServer> {
       if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined) throw new Error('no credentials')
       return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }
     },
-    async close() {
-      for (const c of clients) c.destroy()
-      sts.destroy()
-      await serving.close()
-      await rm(dir, { recursive: true, force: true })
-    },
+    close: base.close,
   }
 }
 
