@@ -17,6 +17,8 @@ export interface ContainFlags {
   readonly serviceAccount?: string
   readonly reason?: string
   readonly undo?: string
+  /** With --service-account: also remove its EKS Pod Identity associations (an undo recreates them). */
+  readonly deleteAssociation?: boolean
   readonly list?: boolean
   readonly format?: 'text' | 'json'
   readonly data?: string
@@ -47,10 +49,12 @@ export async function runContain(f: ContainFlags): Promise<ContainResult> {
     return { action: 'undo', containment: await withState(stateFlags(f), (rt) => undoContainment(rt, { id: undo, actor, ...(f.reason === undefined ? {} : { reason: f.reason }) })) }
   }
   if (f.role === undefined) throw new IrsaError('ERR_CLI_USAGE', '--service-account needs --role ARN')
+  if (f.deleteAssociation === true && f.serviceAccount === undefined) throw new IrsaError('ERR_CLI_USAGE', '--delete-association needs --service-account NS/NAME')
   const sa = f.serviceAccount === undefined ? undefined : parseServiceAccountRef(f.serviceAccount)
   const roleArn = f.role
+  const deleteAssociation = f.deleteAssociation === true
   const record = await withState(stateFlags(f), (rt) =>
-    contain(rt, { roleArn, actor, ...(sa === undefined ? {} : { serviceAccount: sa }), ...(f.reason === undefined ? {} : { reason: f.reason }) }),
+    contain(rt, { roleArn, actor, deleteAssociation, ...(sa === undefined ? {} : { serviceAccount: sa }), ...(f.reason === undefined ? {} : { reason: f.reason }) }),
   )
   return { action: 'contain', containment: record }
 }
@@ -75,7 +79,8 @@ export function registerContainCommand(program: Command, setExitCode: (code: num
     .command('contain')
     .description("Revoke a role's sessions issued before now (as IAM's AWSRevokeOlderSessions) and, with --service-account, deny that account new ones; --undo ID reverses it")
     .option('--role <arn>', 'the role whose older sessions are revoked')
-    .option('--service-account <ns/name>', 'only this service account: revoke its sessions and deny it new ones (others keep working)')
+    .option('--service-account <ns/name>', 'only this service account: revoke its IRSA and Pod Identity sessions and deny it new ones (others keep working)')
+    .option('--delete-association', "with --service-account: also remove its EKS Pod Identity association (--undo recreates it)")
     .option('--reason <text>', 'why (recorded in the decision log)')
     .option('--undo <id>', 'reverse the containment with this id')
     .option('--list', 'list containments')

@@ -26,7 +26,10 @@ export function formatLogLine(d: DecisionRecord, color: boolean): string {
   const who = d.subject ?? d.principal ?? '-'
   const role = d.roleArn ?? '-'
   const code = d.code === undefined ? '' : ` ${d.code}`
-  return `${new Date(d.at).toISOString()} ${outcome} ${d.action} ${who} → ${role}${code}${d.reason ? ` — ${d.reason}` : ''}`
+  // A summary row of counted denials (denial-summary.ts) stands for `suppressed` decisions.
+  const n = d.detail?.suppressed
+  const times = typeof n === 'number' ? ` ×${n}` : ''
+  return `${new Date(d.at).toISOString()} ${outcome}${times} ${d.action} ${who} → ${role}${code}${d.reason ? ` — ${d.reason}` : ''}`
 }
 
 /** `15m`, `2h`, `7d`, or seconds. */

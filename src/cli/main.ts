@@ -93,7 +93,9 @@ export function buildProgram(): Command {
     .option('--config <file>', 'apply this declarative config (YAML) at start')
     .option('--cluster-name <name>', 'name of the EKS cluster this server emulates (default: the stored one, else irsa)')
     .option('--ui-token <token>', 'token for the web dashboard at /ui (default IRSA_UI_TOKEN; --demo generates one)')
-    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string; clusterName?: string; uiToken?: string } & ServeOpsFlags) => {
+    .option('--webhook-token <token>', 'bearer token POST /mutate requires (default IRSA_WEBHOOK_TOKEN; unset: /mutate is refused)')
+    .option('--allowed-host <name...>', 'more Host names to answer when listening on loopback (DNS rebinding protection accepts loopback names and the issuer host)')
+    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string; clusterName?: string; uiToken?: string; webhookToken?: string; allowedHost?: string[] } & ServeOpsFlags) => {
       const config = o.config === undefined ? undefined : await loadConfigFile(o.config)
       const serving = await startServer(
         {
@@ -111,6 +113,8 @@ export function buildProgram(): Command {
           ...(config === undefined ? {} : { config }),
           ...(o.clusterName === undefined ? {} : { clusterName: o.clusterName }),
           ...(o.uiToken === undefined ? {} : { uiToken: o.uiToken }),
+          ...(o.webhookToken === undefined ? {} : { webhookToken: o.webhookToken }),
+          ...(o.allowedHost === undefined ? {} : { allowedHosts: o.allowedHost }),
         },
         (line) => process.stdout.write(`${line}\n`),
       )

@@ -18,6 +18,7 @@ import type { LogFormat } from '../server/logging.js'
 import { closeGracefully, DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../server/shutdown.js'
 import type { LevelWithSilent } from 'pino'
 import { initCluster } from '../eks/cluster.js'
+import { WEBHOOK_TOKEN_ENV } from '../webhook/bearer-auth.js'
 
 export interface ServeOptions extends OpenOptions {
   readonly host: string
@@ -36,6 +37,10 @@ export interface ServeOptions extends OpenOptions {
   readonly shutdownTimeoutMs?: number
   /** A parsed config file, applied to the store before the server listens. */
   readonly config?: IrsaConfig
+  /** The bearer token POST /mutate requires (`--webhook-token`; default IRSA_WEBHOOK_TOKEN); unset, /mutate is refused. */
+  readonly webhookToken?: string
+  /** More `Host` names accepted when listening on loopback (`--allowed-host`). */
+  readonly allowedHosts?: readonly string[]
   /** The EKS cluster this server emulates (DescribeCluster, pod identity); default the stored one, else `irsa`. */
   readonly clusterName?: string
 }
@@ -81,7 +86,14 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   const level = o.logLevel ?? (o.logger ? 'info' : 'silent')
   const log = level === 'silent' ? undefined : createLogger({ level, format: o.logFormat ?? 'json' })
   const ui = setupUi(rt, { token: o.uiToken ?? (o.env ?? process.env).IRSA_UI_TOKEN, demo: o.demo === true })
-  const app = await buildApp(rt, { ...(log === undefined ? {} : { log }), ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }) })
+  const webhookToken = o.webhookToken ?? (o.env ?? process.env)[WEBHOOK_TOKEN_ENV]
+  const app = await buildApp(rt, {
+    ...(log === undefined ? {} : { log }),
+    ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }),
+    ...(webhookToken === undefined || webhookToken === '' ? {} : { webhookToken }),
+    bindHost: o.host,
+    ...(o.allowedHosts === undefined ? {} : { allowedHosts: o.allowedHosts }),
+  })
   let demo: DemoResult | undefined
   try {
     await app.listen({ host: o.host, port: o.port })

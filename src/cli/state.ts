@@ -19,7 +19,11 @@ export async function withState<T>(o: StateOptions, fn: (rt: Runtime) => Promise
   try {
     return await fn(rt)
   } finally {
-    await rt.store.close()
+    try {
+      await rt.flushDecisions() // counted denials, as summary rows
+    } finally {
+      await rt.store.close()
+    }
   }
 }
 

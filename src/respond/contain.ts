@@ -2,20 +2,25 @@
  * Contain a compromised workload on one role, and undo it.
  *
  * `contain` revokes the role's sessions issued before now the way IAM's "Revoke active sessions" does
- * (an inline `AWSRevokeOlderSessions` deny on `aws:TokenIssueTime`), scoped to one service account's
- * subject when one is given, and then also denies that subject new sessions in the trust policy. The
- * documents live in the store, which the STS and IAM handlers read on every request, so every replica
+ * (an inline `AWSRevokeOlderSessions` deny on `aws:TokenIssueTime`), scoped to one service account
+ * when one is given (its IRSA sessions by subject, its EKS Pod Identity sessions by session tags),
+ * and then also denies that account new sessions in the trust policy (web identity and Pod Identity).
+ * It reports the account's Pod Identity associations and, when asked, removes them. The documents
+ * live in the store, which the STS, IAM and EKS Auth handlers read on every request, so every replica
  * refuses the revoked sessions on their next call. `undoContainment` restores the previous text of
  * each document when nothing changed it since, and otherwise removes only the containment's own
- * statements. Both write a decision (`irsa:Contain`, `irsa:Undo`) with the reason.
+ * statements; it recreates removed associations exactly. Both write a decision (`irsa:Contain`,
+ * `irsa:Undo`) with the reason, and each association change its own EKS decision.
  */
+import { ownCluster } from '../eks/cluster.js'
+import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
 import { IrsaError } from '../errors.js'
 import type { Runtime } from '../server/runtime.js'
 import { parseRoleArn } from '../sts/role-arn.js'
 import { awsTimestamp } from '../sts/timestamp.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
 import { readTrustStatements } from '../audit/lib/trust-doc.js'
-import type { ContainmentRecord } from './containment-store.js'
+import type { AssociationUndo, ContainmentRecord } from './containment-store.js'
 import { getContainment, putContainment } from './containment-store.js'
 import type { ProviderRef } from './revoke-policy.js'
 import { REVOKE_POLICY_NAME, addStatements, hasStatements, removeStatements, revokeStatements, trustDenyStatements } from './revoke-policy.js'
@@ -31,6 +36,8 @@ export interface ContainInput {
   readonly serviceAccount?: ServiceAccountRef
   readonly reason?: string
   readonly actor?: string
+  /** Also remove the service account's EKS Pod Identity associations (recorded whole, so an undo recreates them). */
+  readonly deleteAssociation?: boolean
 }
 
 export interface ContainOptions {
@@ -92,27 +99,59 @@ async function roleFor(rt: Runtime, roleArn: string): Promise<{ account: string;
   return role
 }
 
+/** The service account's Pod Identity associations on the server's cluster (EKS keeps at most one). */
+async function associationsOf(rt: Runtime, sa: ServiceAccountRef): Promise<PodIdentityAssociation[]> {
+  const cluster = await ownCluster(rt)
+  return (await rt.store.listPodIdentityAssociations(cluster.name)).filter((a) => a.namespace === sa.namespace && a.serviceAccount === sa.name)
+}
+
+/** An association removed or recreated by a containment, in the decision log as the EKS API logs its own changes. */
+async function logAssociation(rt: Runtime, action: 'eks:DeletePodIdentityAssociation' | 'eks:CreatePodIdentityAssociation', a: PodIdentityAssociation, containmentId: string, actor: string | undefined, reason: string): Promise<void> {
+  await rt.log({
+    action,
+    outcome: 'Allow',
+    ...(actor === undefined ? {} : { principal: actor }),
+    roleArn: a.roleArn,
+    namespace: a.namespace,
+    serviceAccount: a.serviceAccount,
+    reason,
+    detail: { associationId: a.associationId, clusterName: a.clusterName, containmentId },
+  })
+}
+
 export async function contain(rt: Runtime, input: ContainInput, options: ContainOptions = {}): Promise<ContainmentRecord> {
+  if (input.deleteAssociation === true && input.serviceAccount === undefined) {
+    throw new IrsaError('ERR_CLI_USAGE', 'removing Pod Identity associations needs a service account (--service-account NS/NAME)')
+  }
   const createdAt = rt.clock.now()
   const boundSeconds = Math.floor(createdAt / 1000) + 1
   const issuedBefore = awsTimestamp(boundSeconds)
   const id = newId(rt)
-  const subject = input.serviceAccount === undefined ? undefined : subjectOf(input.serviceAccount)
+  const sa = input.serviceAccount
+  const subject = sa === undefined ? undefined : subjectOf(sa)
   const reason = input.reason ?? 'no reason given'
   const record = await rt.store.transaction(async () => {
     const role = await roleFor(rt, input.roleArn)
-    const providers = subject === undefined ? [] : subjectProviders(rt, role.trustPolicy)
+    const providers = sa === undefined ? [] : subjectProviders(rt, role.trustPolicy)
     const before = await rt.store.getRolePolicy(role.arn, REVOKE_POLICY_NAME)
-    const after = addStatements(before, revokeStatements(id, issuedBefore, subject, providers), `inline policy ${REVOKE_POLICY_NAME}`)
+    const after = addStatements(before, revokeStatements(id, issuedBefore, sa, providers), `inline policy ${REVOKE_POLICY_NAME}`)
     rt.compiled('identity', after)
     let trustPolicy: ContainmentRecord['changes']['trustPolicy']
-    if (subject !== undefined) {
-      const trustAfter = addStatements(role.trustPolicy, trustDenyStatements(id, subject, providers), 'the trust policy')
+    if (sa !== undefined) {
+      const trustAfter = addStatements(role.trustPolicy, trustDenyStatements(id, sa, providers), 'the trust policy')
       rt.compiled('trust', trustAfter)
       trustPolicy = { before: role.trustPolicy, after: trustAfter }
     }
+    const associations = sa === undefined ? [] : await associationsOf(rt, sa)
     await rt.store.putRolePolicy(role.arn, REVOKE_POLICY_NAME, after)
     if (trustPolicy !== undefined) await rt.store.updateRole(role.account, role.name, { trustPolicy: trustPolicy.after })
+    const deleted: PodIdentityAssociation[] = []
+    if (input.deleteAssociation === true) {
+      for (const a of associations) {
+        const gone = await rt.store.deletePodIdentityAssociation(a.clusterName, a.associationId)
+        if (gone !== undefined) deleted.push(gone)
+      }
+    }
     const r: ContainmentRecord = {
       id,
       roleArn: role.arn,
@@ -124,12 +163,20 @@ export async function contain(rt: Runtime, input: ContainInput, options: Contain
       createdAt,
       issuedBefore,
       providers,
-      changes: { revokePolicy: { name: REVOKE_POLICY_NAME, before, after }, ...(trustPolicy === undefined ? {} : { trustPolicy }) },
+      ...(sa === undefined ? {} : { podIdentityAssociations: associations }),
+      changes: {
+        revokePolicy: { name: REVOKE_POLICY_NAME, before, after },
+        ...(trustPolicy === undefined ? {} : { trustPolicy }),
+        ...(input.deleteAssociation === true ? { deletedAssociations: deleted } : {}),
+      },
     }
     await putContainment(rt.store, r)
     return r
   })
   // Logged after the transaction: the decision log writes outside any open transaction.
+  for (const a of record.changes.deletedAssociations ?? []) {
+    await logAssociation(rt, 'eks:DeletePodIdentityAssociation', a, id, input.actor, `containment ${id} removed the association of ${a.namespace}/${a.serviceAccount}: ${reason}`)
+  }
   await rt.log({
     action: 'irsa:Contain',
     outcome: 'Allow',
@@ -143,6 +190,10 @@ export async function contain(rt: Runtime, input: ContainInput, options: Contain
       revokePolicy: REVOKE_POLICY_NAME,
       trustDeny: record.changes.trustPolicy !== undefined,
       scope: record.subject === undefined ? 'all sessions of the role' : `sessions of ${record.subject}`,
+      ...(record.podIdentityAssociations === undefined
+        ? {}
+        : { podIdentityAssociations: record.podIdentityAssociations.map((a) => ({ associationId: a.associationId, roleArn: a.roleArn })) }),
+      ...(record.changes.deletedAssociations === undefined ? {} : { deletedAssociations: record.changes.deletedAssociations.map((a) => a.associationId) }),
     },
   })
   const wait = options.wait ?? defaultWait
@@ -192,15 +243,29 @@ export async function undoContainment(rt: Runtime, input: UndoInput): Promise<Co
         if (next !== undefined) await rt.store.updateRole(current.account, current.name, { trustPolicy: next })
       }
     }
+    let associations: Record<string, AssociationUndo> | undefined
+    if (r.changes.deletedAssociations !== undefined && r.changes.deletedAssociations.length > 0) {
+      associations = {}
+      for (const a of r.changes.deletedAssociations) {
+        const ref = parseRoleArn(a.roleArn)
+        const target = ref === undefined ? undefined : await rt.store.getRole(ref.account, ref.name)
+        if (target === undefined || target.arn !== a.roleArn) associations[a.associationId] = 'role-missing'
+        else associations[a.associationId] = (await rt.store.createPodIdentityAssociation(a)) ? 'recreated' : 'exists'
+      }
+    }
     const done: ContainmentRecord = {
       ...r,
       undoneAt: at,
       undoReason: reason,
-      undo: { revokePolicy: revoke, ...(trust === undefined ? {} : { trustPolicy: trust }) },
+      undo: { revokePolicy: revoke, ...(trust === undefined ? {} : { trustPolicy: trust }), ...(associations === undefined ? {} : { associations }) },
     }
     await putContainment(rt.store, done)
     return done
   })
+  for (const a of record.changes.deletedAssociations ?? []) {
+    if (record.undo?.associations?.[a.associationId] !== 'recreated') continue
+    await logAssociation(rt, 'eks:CreatePodIdentityAssociation', a, record.id, input.actor, `undo of containment ${record.id} recreated the association of ${a.namespace}/${a.serviceAccount}: ${reason}`)
+  }
   await rt.log({
     action: 'irsa:Undo',
     outcome: 'Allow',

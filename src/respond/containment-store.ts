@@ -4,6 +4,7 @@
  * so every backend (SQLite, PostgreSQL) holds them as it holds any setting, and every replica sees
  * them. Writers call these inside `store.transaction` so the index update is atomic.
  */
+import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
 import type { Store } from '../store/store.js'
 
 /** What one containment changed, with the text before and after, so an undo restores exactly. */
@@ -12,7 +13,12 @@ export interface ContainmentChanges {
   readonly revokePolicy: { readonly name: string; readonly before: string | undefined; readonly after: string }
   /** The trust policy, when the containment denied the service account new sessions. */
   readonly trustPolicy?: { readonly before: string; readonly after: string }
+  /** The service account's Pod Identity associations removed (`--delete-association`), whole, so an undo recreates them exactly. */
+  readonly deletedAssociations?: readonly PodIdentityAssociation[]
 }
+
+/** What an undo did to one removed association: recreated as it was, or left alone. */
+export type AssociationUndo = 'recreated' | 'exists' | 'role-missing'
 
 export interface ContainmentRecord {
   readonly id: string
@@ -32,12 +38,22 @@ export interface ContainmentRecord {
   readonly issuedBefore: string
   /** The issuer `host/path` prefixes the subject conditions name. */
   readonly providers: readonly { readonly arn: string; readonly host: string }[]
+  /** The service account's EKS Pod Identity associations on the server's cluster when contained (whichever role they name). */
+  readonly podIdentityAssociations?: readonly PodIdentityAssociation[]
   readonly changes: ContainmentChanges
   /** Epoch milliseconds, once undone. */
   readonly undoneAt?: number
   readonly undoReason?: string
   /** What the undo did to each document: `restored` (exact previous text) or `removed` (our statements only). */
-  readonly undo?: { readonly revokePolicy: 'restored' | 'removed' | 'absent'; readonly trustPolicy?: 'restored' | 'removed' | 'absent' }
+  readonly undo?: {
+    readonly revokePolicy: 'restored' | 'removed' | 'absent'
+    readonly trustPolicy?: 'restored' | 'removed' | 'absent'
+    /**
+     * Per removed association id: `recreated` (same id, ARN, role, tags and times), `exists` (the
+     * service account has an association again, kept), `role-missing` (its role is gone).
+     */
+    readonly associations?: Readonly<Record<string, AssociationUndo>>
+  }
 }
 
 const INDEX = 'containment/index'

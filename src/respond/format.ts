@@ -56,7 +56,18 @@ export function formatContainment(c: ContainmentRecord): string[] {
   const out = [`${c.id}  ${c.undoneAt === undefined ? 'ACTIVE' : 'UNDONE'}  ${c.roleArn}  ${scope}  at ${new Date(c.createdAt).toISOString()}`]
   out.push(`  reason: ${c.reason}${c.actor === undefined ? '' : ` (by ${c.actor})`}`)
   out.push(`  revokes sessions issued before ${c.issuedBefore} (inline policy ${c.changes.revokePolicy.name})`)
-  if (c.changes.trustPolicy !== undefined) out.push(`  trust policy denies sts:AssumeRoleWithWebIdentity to ${c.subject ?? ''}`)
+  if (c.changes.trustPolicy !== undefined) {
+    out.push(`  trust policy denies sts:AssumeRoleWithWebIdentity to ${c.subject ?? ''}, and Pod Identity (sts:AssumeRole, sts:TagSession) to its session tags`)
+  }
+  if (c.podIdentityAssociations !== undefined) {
+    const deleted = new Set((c.changes.deletedAssociations ?? []).map((a) => a.associationId))
+    if (c.podIdentityAssociations.length === 0) out.push('  Pod Identity associations: none')
+    for (const a of c.podIdentityAssociations) {
+      const state = deleted.has(a.associationId) ? 'REMOVED' : c.changes.deletedAssociations === undefined ? 'kept (remove with --delete-association)' : 'kept'
+      const undone = c.undo?.associations?.[a.associationId]
+      out.push(`  Pod Identity association ${a.associationId} (cluster ${a.clusterName}) → ${a.roleArn}: ${state}${undone === undefined ? '' : `, undo: ${undone}`}`)
+    }
+  }
   if (c.undoneAt !== undefined) out.push(`  undone at ${new Date(c.undoneAt).toISOString()}: ${c.undoReason ?? ''}`)
   return out
 }

@@ -6,19 +6,37 @@
  *   `AWSRevokeOlderSessions` that denies every action on every resource when `aws:TokenIssueTime` is
  *   earlier than the revocation time. Permissions of temporary credentials are evaluated on every
  *   request (id_credentials_temp_control-access_disable-perms.html), so older sessions fail at once.
- *   Scoped to one service account, the statement also requires `<issuer>:sub` to be that account's
- *   subject (the web-identity keys stay in a session's request context).
- * - Blocking new credentials for one service account is a Deny statement for
- *   sts:AssumeRoleWithWebIdentity in the trust policy on `<issuer>:sub`; an explicit Deny wins over the
+ *   Scoped to one service account, there is one statement per way a session names the account:
+ *   IRSA (web-identity) sessions by `<issuer>:sub` (the web-identity keys stay in a session's request
+ *   context), EKS Pod Identity sessions by their `kubernetes-namespace` and
+ *   `kubernetes-service-account` session tags (`aws:PrincipalTag/…`). A session that lacks a
+ *   statement's key is not matched by its `StringEquals` (a missing key never satisfies a plain
+ *   string operator), so a web-identity session is never caught by the tag statement, nor a Pod
+ *   Identity session of another account by either.
+ * - Blocking new credentials for one service account is a Deny in the trust policy: for
+ *   sts:AssumeRoleWithWebIdentity on `<issuer>:sub`, and for the service principal
+ *   `pods.eks.amazonaws.com` (sts:AssumeRole and sts:TagSession) on the same two tags as request tags
+ *   (`aws:RequestTag/…`), which EKS Auth sets from the pod's token. An explicit Deny wins over the
  *   Allow that admits the other workloads.
  *
  * Every statement a containment adds carries the Sid `IrsaContain<id>` (plus a suffix when there are
  * several), so an undo removes exactly those statements even when the document changed since.
  */
 import { IrsaError } from '../errors.js'
+import { POD_IDENTITY_PRINCIPAL } from '../eks/assume-role-for-pod-identity.js'
+import { serviceAccountSubject } from '../tokens/service-account-token.js'
 
 export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions'
 const WEB_IDENTITY = 'sts:AssumeRoleWithWebIdentity'
+/** The Pod Identity session tags (set by EKS Auth from the pod's token) that name the service account. */
+const NAMESPACE_TAG = 'kubernetes-namespace'
+const SERVICE_ACCOUNT_TAG = 'kubernetes-service-account'
+
+/** The service account a scoped containment names. */
+export interface ScopedAccount {
+  readonly namespace: string
+  readonly name: string
+}
 
 /** An OIDC provider a role's trust names: its ARN and the `host/path` prefix of its condition keys. */
 export interface ProviderRef {
@@ -43,36 +61,53 @@ function sids(id: string, n: number): string[] {
   return n === 1 ? [base] : Array.from({ length: n }, (_, i) => `${base}N${i + 1}`)
 }
 
-/**
- * The revoke statements: deny everything to sessions issued before `issuedBefore` (an AWS timestamp,
- * `YYYY-MM-DDTHH:MM:SSZ`); with a subject, one statement per provider, each also requiring that
- * provider's `sub` to equal it.
- */
-export function revokeStatements(id: string, issuedBefore: string, subject?: string, providers: readonly ProviderRef[] = []): Statement[] {
-  const base = { Effect: 'Deny', Action: ['*'], Resource: ['*'] }
-  if (subject === undefined) {
-    return [{ Sid: containmentSid(id), ...base, Condition: { DateLessThan: { 'aws:TokenIssueTime': issuedBefore } } }]
-  }
-  if (providers.length === 0) throw new TypeError('a subject-scoped revocation needs at least one provider')
-  const names = sids(id, providers.length)
-  return providers.map((p, i) => ({
-    Sid: names[i],
-    ...base,
-    Condition: { DateLessThan: { 'aws:TokenIssueTime': issuedBefore }, StringEquals: { [`${p.host}:sub`]: subject } },
-  }))
+/** The two tag conditions naming `sa` under `prefix` (`aws:PrincipalTag` or `aws:RequestTag`). */
+function tagCondition(prefix: string, sa: ScopedAccount): Record<string, string> {
+  return { [`${prefix}/${NAMESPACE_TAG}`]: sa.namespace, [`${prefix}/${SERVICE_ACCOUNT_TAG}`]: sa.name }
 }
 
-/** Trust-policy statements denying new web-identity sessions to one subject, one per provider. */
-export function trustDenyStatements(id: string, subject: string, providers: readonly ProviderRef[]): Statement[] {
+/**
+ * The revoke statements: deny everything to sessions issued before `issuedBefore` (an AWS timestamp,
+ * `YYYY-MM-DDTHH:MM:SSZ`); with a service account, one statement per provider, each also requiring
+ * that provider's `sub` to be the account's subject, and one requiring its Pod Identity session tags.
+ */
+export function revokeStatements(id: string, issuedBefore: string, sa?: ScopedAccount, providers: readonly ProviderRef[] = []): Statement[] {
+  const base = { Effect: 'Deny', Action: ['*'], Resource: ['*'] }
+  const older = { DateLessThan: { 'aws:TokenIssueTime': issuedBefore } }
+  if (sa === undefined) return [{ Sid: containmentSid(id), ...base, Condition: older }]
+  if (providers.length === 0) throw new TypeError('a service-account revocation needs at least one provider')
+  const subject = serviceAccountSubject(sa.namespace, sa.name)
+  const names = sids(id, providers.length + 1)
+  return [
+    ...providers.map((p, i) => ({ Sid: names[i], ...base, Condition: { ...older, StringEquals: { [`${p.host}:sub`]: subject } } })),
+    { Sid: names[providers.length], ...base, Condition: { ...older, StringEquals: tagCondition('aws:PrincipalTag', sa) } },
+  ]
+}
+
+/**
+ * Trust-policy statements denying one service account new sessions: one per provider for web
+ * identity, and one for Pod Identity (EKS Auth's sts:AssumeRole and sts:TagSession).
+ */
+export function trustDenyStatements(id: string, sa: ScopedAccount, providers: readonly ProviderRef[]): Statement[] {
   if (providers.length === 0) throw new TypeError('a trust deny needs at least one provider')
-  const names = sids(id, providers.length)
-  return providers.map((p, i) => ({
-    Sid: names[i],
-    Effect: 'Deny',
-    Principal: { Federated: p.arn },
-    Action: WEB_IDENTITY,
-    Condition: { StringEquals: { [`${p.host}:sub`]: subject } },
-  }))
+  const subject = serviceAccountSubject(sa.namespace, sa.name)
+  const names = sids(id, providers.length + 1)
+  return [
+    ...providers.map((p, i) => ({
+      Sid: names[i],
+      Effect: 'Deny',
+      Principal: { Federated: p.arn },
+      Action: WEB_IDENTITY,
+      Condition: { StringEquals: { [`${p.host}:sub`]: subject } },
+    })),
+    {
+      Sid: names[providers.length],
+      Effect: 'Deny',
+      Principal: { Service: POD_IDENTITY_PRINCIPAL },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: tagCondition('aws:RequestTag', sa) },
+    },
+  ]
 }
 
 function parse(text: string, what: string): PolicyDocument {

@@ -18,6 +18,7 @@ import { healthRoutes } from './health.js'
 import { createLogger, requestLogging } from './logging.js'
 import { createMetrics, metricsRoutes } from './metrics.js'
 import { drainGate } from './shutdown.js'
+import { hostGuard } from './host-guard.js'
 
 export interface AppOptions {
   /** Log requests (never bodies or headers that carry secrets). */
@@ -26,6 +27,12 @@ export interface AppOptions {
   readonly log?: Logger
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken?: string
+  /** POST /mutate requires `Authorization: Bearer <webhookToken>`; unset, it is refused. */
+  readonly webhookToken?: string
+  /** The listen address: on loopback, requests must name a loopback host or the issuer's (host-guard.ts). */
+  readonly bindHost?: string
+  /** More host names the loopback guard accepts. */
+  readonly allowedHosts?: readonly string[]
 }
 
 export async function buildApp(rt: Runtime, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -53,6 +60,7 @@ export async function buildApp(rt: Runtime, options: AppOptions = {}): Promise<F
     if (status >= 500) req.log.error({ err }, 'internal failure')
     return reply.code(e.status).header('content-type', 'text/xml').send(errorBody(e, 'sts', req.id))
   })
+  if (options.bindHost !== undefined) hostGuard(app, { bindHost: options.bindHost, issuer: rt.issuer, ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }) })
   app.get('/healthz', async () => ({ status: 'ok', issuer: rt.issuer, account: rt.account, store: rt.store.kind }))
   app.decorate('lifecycle', { draining: false })
   metricsRoutes(app, rt, createMetrics(rt), options.metricsToken === undefined ? {} : { token: options.metricsToken })
@@ -61,7 +69,8 @@ export async function buildApp(rt: Runtime, options: AppOptions = {}): Promise<F
   if (log !== undefined) requestLogging(app)
   await oidcRoutes(app, rt)
   await queryApi(app, rt)
-  await app.register(storeWebhookPlugin(rt)) // POST /mutate: the admission webhook, service accounts from the store's bindings
+  // POST /mutate: the admission webhook, service accounts from the store's bindings; bearer token only
+  await app.register(storeWebhookPlugin(rt, options.webhookToken === undefined ? {} : { token: options.webhookToken }))
   await bindingsRoutes(app, rt)
   await eksRoutes(app, rt) // EKS pod identity associations and EKS Auth (rest-json)
   await podIdentityAgentRoutes(app, rt) // GET /v1/credentials: the Pod Identity agent

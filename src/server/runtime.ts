@@ -21,6 +21,8 @@ import { parseSigningKey } from '../tokens/signing-key.js'
 import type { SigningKey } from '../tokens/signing-key.js'
 import type { GetVerificationKey } from '../tokens/verify-web-identity-token.js'
 import type { Clock, Random } from './clock.js'
+import { DenialSummary } from './denial-summary.js'
+import type { DenialSummaryOptions } from './denial-summary.js'
 
 export interface AdminCredentials {
   readonly accessKeyId: string
@@ -43,6 +45,8 @@ export interface RuntimeOptions {
   readonly fetchJson?: FetchJson
   /** How long key lists are trusted before re-reading the store; default 5 s. */
   readonly keyCacheMs?: number
+  /** Repeated identical denials are counted into summary rows (denial-summary.ts); these bound it. */
+  readonly denialSummary?: DenialSummaryOptions
 }
 
 interface Cached<T> {
@@ -67,6 +71,8 @@ export class Runtime {
   private readonly local: GetVerificationKey
   private readonly policies = new Map<string, CompiledPolicy>()
   private readonly decisionObservers = new Set<(d: DecisionRecord) => void>()
+  private readonly denials: DenialSummary
+  private denialTimer: NodeJS.Timeout | undefined
   private readonly keyCacheObservers = new Set<(e: KeyCacheEvent) => void>()
 
   constructor(o: RuntimeOptions) {
@@ -82,6 +88,7 @@ export class Runtime {
     this.keyCacheMs = o.keyCacheMs ?? 5000
     this.remote = o.fetchJson === undefined ? undefined : createRemoteKeySource({ fetchJson: o.fetchJson, now: () => Math.floor(this.clock.now() / 1000), observe: (e) => this.keyCacheObservers.forEach((f) => f(e)) })
     this.local = localKeySource(() => this.publishedSync())
+    this.denials = new DenialSummary(o.denialSummary)
   }
 
   nowSeconds(): number {
@@ -188,10 +195,51 @@ export class Runtime {
     return p
   }
 
+  /**
+   * Record a decision. Allows (and errors) are written before this returns, so an exchange is
+   * answered only once its decision is committed. A denial repeating one already written several
+   * times in its window is counted instead; its summary row is written when the window closes
+   * (a timer, armed only while something is counted), or by flushDecisions.
+   */
   async log(d: Omit<DecisionRecord, 'at'>): Promise<void> {
     const record = { at: this.clock.now(), ...d }
-    await this.store.appendDecision(record)
+    const write = this.denials.admit(record)
+    if (this.denials.hasClosed) await this.flushDecisions(false) // a window closed: its summary goes first
+    if (write) await this.store.appendDecision(record)
+    else this.armDenialTimer()
     for (const f of this.decisionObservers) f(record)
+  }
+
+  /** Write the summary rows of counted denials: every window when `all` (shutdown), else those closed by now. */
+  async flushDecisions(all = true): Promise<void> {
+    const rows = this.denials.take(this.clock.now(), all)
+    for (let i = 0; i < rows.length; i++) {
+      try {
+        await this.store.appendDecision(rows[i] as DecisionRecord)
+      } catch (e) {
+        this.denials.restore(rows.slice(i))
+        throw e
+      }
+    }
+    if (!this.denials.pending && this.denialTimer !== undefined) {
+      clearTimeout(this.denialTimer)
+      this.denialTimer = undefined
+    }
+  }
+
+  private armDenialTimer(): void {
+    if (this.denialTimer !== undefined) return
+    const tick = Math.max(50, Math.min(this.denials.windowMs / 4, 5000))
+    const run = (): void => {
+      this.denialTimer = undefined
+      // A failed write keeps its rows for the next tick (or the shutdown flush).
+      void this.flushDecisions(false)
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.denials.pending && this.denialTimer === undefined) this.denialTimer = setTimeout(run, tick).unref()
+        })
+    }
+    this.denialTimer = setTimeout(run, tick).unref()
   }
 
   /** Be told of each decision once it is in the log (metrics); returns the unsubscribe function. */

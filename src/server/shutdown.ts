@@ -1,8 +1,8 @@
 /**
  * Graceful shutdown for one replica: stop accepting, turn away requests that arrive on open
  * keep-alive connections (a retryable 503, `Connection: close`), let requests in flight finish up
- * to a deadline, then close the store — which writes out the group-committed decision log — so
- * every decision a client was answered for is stored.
+ * to a deadline, write the summaries of counted denials, then close the store — which writes out the
+ * group-committed decision log — so every decision a client was answered for is stored.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AwsError } from '../aws/aws-error.js'
@@ -56,6 +56,10 @@ export async function closeGracefully(app: FastifyInstance, rt: Runtime, timeout
     app.server.closeAllConnections()
     await closed
   }
-  await rt.store.close()
+  try {
+    await rt.flushDecisions() // the summary rows of denials still being counted
+  } finally {
+    await rt.store.close()
+  }
   return { drained: first === 'closed' }
 }

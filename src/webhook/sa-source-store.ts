@@ -16,6 +16,7 @@ import type { Store } from '../store/store.js'
 import type { WebhookConfig } from './config.js'
 import { DEFAULT_CONFIG, webhookConfig } from './config.js'
 import { associationListSet } from './pod-identity-associations.js'
+import { requireWebhookToken } from './bearer-auth.js'
 import type { WebhookPluginOptions } from './plugin.js'
 import { webhookPlugin } from './plugin.js'
 import { webhookRandom } from './random.js'
@@ -82,6 +83,8 @@ export interface StoreWebhookSettings {
   readonly containerCredentialsFullUri?: string
   /** How long reads of bindings and associations are trusted; default 1000 ms. */
   readonly ttlMs?: number
+  /** The bearer token callers of POST /mutate must present (bearer-auth.ts); unset: the route is refused. */
+  readonly token?: string
 }
 
 /** The environment variable that sets the full URI for `irsa serve`'s webhook. */
@@ -119,12 +122,14 @@ export function storeWebhookOptions(rt: Runtime, settings: StoreWebhookSettings 
 
 /**
  * `irsa serve` registers this: POST /mutate with service accounts, Pod Identity associations and
- * roles from the store. The full URI comes from `settings`, else IRSA_POD_IDENTITY_FULL_URI.
+ * roles from the store, only for callers with the webhook token. The full URI comes from
+ * `settings`, else IRSA_POD_IDENTITY_FULL_URI.
  */
 export function storeWebhookPlugin(rt: Runtime, settings: StoreWebhookSettings = {}, env: NodeJS.ProcessEnv = process.env): FastifyPluginAsync {
   const fromEnv = env[FULL_URI_ENV]
   const options = storeWebhookOptions(rt, { ...settings, ...(settings.containerCredentialsFullUri === undefined && fromEnv !== undefined && fromEnv !== '' ? { containerCredentialsFullUri: fromEnv } : {}) })
   return async (app) => {
+    app.addHook('onRequest', requireWebhookToken(settings.token))
     await app.register(webhookPlugin, options)
   }
 }

@@ -155,10 +155,14 @@ describe('a scripted compromise of shop/checkout', () => {
     const doc = JSON.parse(decodeURIComponent((await s.iam.send(new GetRolePolicyCommand({ RoleName: 'payments', PolicyName: REVOKE_POLICY_NAME }))).PolicyDocument ?? '')) as {
       Statement: { Effect: string; Action: string[]; Resource: string[]; Condition: Record<string, Record<string, string>> }[]
     }
-    expect(doc.Statement).toHaveLength(1)
-    expect(doc.Statement[0]).toMatchObject({ Effect: 'Deny', Action: ['*'], Resource: ['*'] })
-    expect(doc.Statement[0]?.Condition.DateLessThan?.['aws:TokenIssueTime']).toBe(containment.issuedBefore)
+    // One statement for its IRSA sessions (by subject), one for its Pod Identity sessions (by session tags).
+    expect(doc.Statement).toHaveLength(2)
+    for (const st of doc.Statement) {
+      expect(st).toMatchObject({ Effect: 'Deny', Action: ['*'], Resource: ['*'] })
+      expect(st.Condition.DateLessThan?.['aws:TokenIssueTime']).toBe(containment.issuedBefore)
+    }
     expect(Object.values(doc.Statement[0]?.Condition.StringEquals ?? {})).toEqual(['system:serviceaccount:shop:checkout'])
+    expect(doc.Statement[1]?.Condition.StringEquals).toEqual({ 'aws:PrincipalTag/kubernetes-namespace': 'shop', 'aws:PrincipalTag/kubernetes-service-account': 'checkout' })
     const trustNow = decodeURIComponent((await s.iam.send(new GetRoleCommand({ RoleName: 'payments' }))).Role?.AssumeRolePolicyDocument ?? '')
     expect(trustNow).toContain('"Effect":"Deny"')
   })

@@ -5,7 +5,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseAdmissionReview } from '../../src/webhook/admission.js'
-import { raw, startSecServer } from './helpers.js'
+import { raw, startSecServer, WEBHOOK_TOKEN } from './helpers.js'
 import type { RawResponse, SecServer } from './helpers.js'
 
 let s: SecServer
@@ -19,7 +19,7 @@ afterAll(async () => s?.close())
 
 const params = (seed: number, numRuns: number): fc.Parameters<unknown> => ({ seed, numRuns })
 
-const mutate = (body: string, contentType = 'application/json'): Promise<RawResponse> => raw(s.url, { path: '/mutate', headers: { 'content-type': contentType }, body })
+const mutate = (body: string, contentType = 'application/json'): Promise<RawResponse> => raw(s.url, { path: '/mutate', headers: { 'content-type': contentType, authorization: `Bearer ${WEBHOOK_TOKEN}` }, body })
 
 /** An AdmissionReview answer (200) or a 400; the answer echoes a string uid and carries a JSON Patch array when it patches. */
 function expectReviewOr400(r: RawResponse, sent: string, uid?: unknown): void {

@@ -19,6 +19,8 @@ import type { FakeIssuer, KeyPair } from '../support/fake-issuer.js'
 
 export const ADMIN = { accessKeyId: 'AKIAIRSASECURITYTEST', secretAccessKey: 'securitySuiteSecretKey/securitySuiteSecret0' } as const
 export const REGION = 'us-east-1'
+/** The bearer token POST /mutate of the suite's server requires. */
+export const WEBHOOK_TOKEN = 'security-suite-webhook-token-0123456789'
 
 export interface Credentials {
   readonly accessKeyId: string
@@ -56,6 +58,7 @@ export async function startSecServer(o: { account?: string } = {}): Promise<SecS
       ...(o.account === undefined ? {} : { account: o.account }),
       region: REGION,
       clock: { now: () => Date.now() + clock.offsetMs },
+      webhookToken: WEBHOOK_TOKEN,
     },
     () => {},
   )

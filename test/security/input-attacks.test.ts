@@ -4,7 +4,7 @@
 // matcher explode. Every answer is a well-formed AWS error (or AdmissionReview), never a crash.
 import { PutRolePolicyCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FORM, isAwsErrorDocument, isWellFormedXml, raw, sdkError, startSecServer, xmlError } from './helpers.js'
+import { FORM, isAwsErrorDocument, isWellFormedXml, raw, sdkError, startSecServer, WEBHOOK_TOKEN, xmlError } from './helpers.js'
 import type { RawResponse, SecServer } from './helpers.js'
 
 let s: SecServer
@@ -104,7 +104,7 @@ describe('hostile policy documents (IAM, JS SDK v3)', () => {
 })
 
 describe('hostile AdmissionReviews (POST /mutate)', () => {
-  const mutate = (body: string): Promise<RawResponse> => raw(s.url, { path: '/mutate', headers: { 'content-type': 'application/json' }, body })
+  const mutate = (body: string): Promise<RawResponse> => raw(s.url, { path: '/mutate', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` }, body })
 
   it.each([
     ['200,000 nested arrays', `${'['.repeat(200_000)}${']'.repeat(200_000)}`],

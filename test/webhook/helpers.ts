@@ -71,11 +71,11 @@ export interface ReviewResponse {
   response: { uid: string; allowed: boolean; patch?: string; patchType?: string; status?: { message: string; code?: number }; warnings?: string[] }
 }
 
-export async function post(app: FastifyInstance, body: unknown, contentType = 'application/json'): Promise<{ status: number; body: string; json: () => ReviewResponse }> {
+export async function post(app: FastifyInstance, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): Promise<{ status: number; body: string; json: () => ReviewResponse }> {
   const res = await app.inject({
     method: 'POST',
     url: '/mutate',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...headers },
     payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
   })
   return { status: res.statusCode, body: res.body, json: () => JSON.parse(res.body) as ReviewResponse }

@@ -22,6 +22,8 @@ import { decodePatch, pluginOptions, post, review, testApp } from './helpers.js'
 import type { ReviewResponse } from './helpers.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+const WEBHOOK_TOKEN = 'pod-identity-webhook-test-token'
+const AUTH = { authorization: `Bearer ${WEBHOOK_TOKEN}` }
 const ADMIN = { IRSA_ADMIN_ACCESS_KEY_ID: 'AKIAIRSAPODIDWEBHOOK1', IRSA_ADMIN_SECRET_ACCESS_KEY: 'podIdWebhookSecretKeypodIdWebhookSecret12' }
 let dir: string
 let s: Serving
@@ -35,7 +37,7 @@ const pod = (sa: string, extra: Record<string, unknown> = {}): Record<string, un
 })
 
 async function mutateOnServer(body: unknown): Promise<ReviewResponse> {
-  const res = await fetch(new URL('/mutate', s.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await fetch(new URL('/mutate', s.url), { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify(body) })
   expect(res.status).toBe(200)
   return (await res.json()) as ReviewResponse
 }
@@ -54,7 +56,7 @@ function envOf(ops: Op[]): Record<string, string> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'irsa-podid-webhook-'))
   const config = parseConfig('roles:\n  - name: app\n    serviceAccounts: [default/app, default/irsa-only]\n')
-  s = await startServer({ host: '127.0.0.1', port: 0, data: dir, env: ADMIN, config }, () => {})
+  s = await startServer({ host: '127.0.0.1', port: 0, data: dir, env: ADMIN, config, webhookToken: WEBHOOK_TOKEN }, () => {})
   eks = new EKSClient({ endpoint: s.url, region: s.rt.region, credentials: { accessKeyId: ADMIN.IRSA_ADMIN_ACCESS_KEY_ID, secretAccessKey: ADMIN.IRSA_ADMIN_SECRET_ACCESS_KEY } })
 })
 afterAll(async () => {
@@ -117,10 +119,10 @@ describe('irsa serve: POST /mutate with the store\'s Pod Identity associations',
 
     await eks.send(new CreatePodIdentityAssociationCommand({ clusterName: 'irsa', namespace: 'default', serviceAccount: 'irsa-only', roleArn }))
     const agent = `${s.url}/v1/credentials`
-    for (const plugin of [storeWebhookPlugin(s.rt, { containerCredentialsFullUri: agent }), storeWebhookPlugin(s.rt, {}, { IRSA_POD_IDENTITY_FULL_URI: agent })]) {
+    for (const plugin of [storeWebhookPlugin(s.rt, { containerCredentialsFullUri: agent, token: WEBHOOK_TOKEN }), storeWebhookPlugin(s.rt, { token: WEBHOOK_TOKEN }, { IRSA_POD_IDENTITY_FULL_URI: agent })]) {
       const a = Fastify()
       await a.register(plugin)
-      const env = envOf(decodePatch((await post(a, review(pod('irsa-only')))).json()) as Op[])
+      const env = envOf(decodePatch((await post(a, review(pod('irsa-only')), 'application/json', AUTH)).json()) as Op[])
       expect(env.AWS_CONTAINER_CREDENTIALS_FULL_URI).toBe(agent)
       await a.close()
     }
