@@ -5,7 +5,7 @@
  * this in one transaction; remotely each step is one API call, and the server validates it again.
  */
 import type { ApplyReport, StateWriter } from './apply.js'
-import type { BindingStep, Plan, PlanStep } from './plan.js'
+import type { BindingStep, Plan, PlanStep, RoleStep } from './plan.js'
 import { objectKey, plannedItems, reportOf } from './plan-items.js'
 
 export async function execute(p: Plan, t: StateWriter): Promise<ApplyReport> {
@@ -41,31 +41,8 @@ async function perform(s: Exclude<PlanStep, BindingStep>, t: StateWriter): Promi
       else await t.setPolicyDocument(s.arn, s.after)
       return undefined
     case 'role':
-      switch (s.kind) {
-        case 'create': {
-          const a = s.after
-          await t.createRole({ name: s.name, path: a.path, trust: a.trust, description: a.description ?? undefined, maxSessionDuration: a.maxSessionDuration, permissionsBoundaryArn: a.permissionsBoundaryArn ?? undefined, tags: a.tags })
-          return undefined
-        }
-        case 'update':
-          if (s.attribute === 'trust') await t.updateTrust(s.name, s.after)
-          else if (s.attribute === 'settings') await t.updateRole(s.name, s.after.description ?? undefined, s.after.maxSessionDuration)
-          else await t.setBoundary(s.name, s.after ?? undefined)
-          return undefined
-        case 'untag':
-          await t.untagRole(s.name, s.before.map((x) => x.Key))
-          return undefined
-        case 'tag':
-          await t.tagRole(s.name, s.after)
-          return undefined
-        case 'attach':
-          await t.attachPolicy(s.name, s.after)
-          return undefined
-        case 'detach':
-          await t.detachPolicy(s.name, s.before)
-          return undefined
-      }
-    // falls through: every role step kind returned above
+      await performRoleStep(s, t)
+      return undefined
     case 'inlinePolicy':
       if (s.kind === 'delete') await t.deleteInlinePolicy(s.role, s.name)
       else await t.putInlinePolicy(s.role, s.name, s.after)
@@ -74,5 +51,32 @@ async function perform(s: Exclude<PlanStep, BindingStep>, t: StateWriter): Promi
       if (s.kind === 'create') return t.createPodIdentityAssociation(s.cluster, { namespace: s.namespace, serviceAccount: s.serviceAccount, roleArn: s.after.roleArn, tags: s.after.tags })
       await t.updatePodIdentityAssociation(s.cluster, s.associationId, s.after.roleArn)
       return undefined
+  }
+}
+
+async function performRoleStep(s: RoleStep, t: StateWriter): Promise<void> {
+  switch (s.kind) {
+    case 'create': {
+      const a = s.after
+      await t.createRole({ name: s.name, path: a.path, trust: a.trust, description: a.description ?? undefined, maxSessionDuration: a.maxSessionDuration, permissionsBoundaryArn: a.permissionsBoundaryArn ?? undefined, tags: a.tags })
+      return
+    }
+    case 'update':
+      if (s.attribute === 'trust') await t.updateTrust(s.name, s.after)
+      else if (s.attribute === 'settings') await t.updateRole(s.name, s.after.description ?? undefined, s.after.maxSessionDuration)
+      else await t.setBoundary(s.name, s.after ?? undefined)
+      return
+    case 'untag':
+      await t.untagRole(s.name, s.before.map((x) => x.Key))
+      return
+    case 'tag':
+      await t.tagRole(s.name, s.after)
+      return
+    case 'attach':
+      await t.attachPolicy(s.name, s.after)
+      return
+    case 'detach':
+      await t.detachPolicy(s.name, s.before)
+      return
   }
 }

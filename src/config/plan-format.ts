@@ -7,7 +7,7 @@
  */
 import type { Tag } from '../iam/model.js'
 import type { ApplyStatus } from './apply.js'
-import type { Plan, PlanStep } from './plan.js'
+import type { Plan, PlanStep, RoleStep } from './plan.js'
 import { plannedItems } from './plan-items.js'
 
 export const PLAN_SCHEMA = 'irsa-plan/v1'
@@ -55,23 +55,7 @@ function describe(s: PlanStep): string {
     case 'policy':
       return s.kind === 'create' ? `create policy ${s.name} (${s.arn})` : `update document of policy ${s.name} (new default version)`
     case 'role':
-      switch (s.kind) {
-        case 'create':
-          return `create role ${s.name} (${s.arn})`
-        case 'update':
-          if (s.attribute === 'trust') return `update trust of role ${s.name}`
-          if (s.attribute === 'permissionsBoundary') return `update permissions boundary of role ${s.name}: ${orNone(s.before)} → ${orNone(s.after)}`
-          return `update settings of role ${s.name}: ${settingsChange(s.before, s.after)}`
-        case 'untag':
-          return `untag role ${s.name}: ${tagList(s.before)}`
-        case 'tag':
-          return `tag role ${s.name}: ${tagList(s.after)}`
-        case 'attach':
-          return `attach ${s.after} to role ${s.name}`
-        case 'detach':
-          return `detach ${s.before} from role ${s.name}`
-      }
-    // falls through: every role step kind returned above
+      return describeRoleStep(s)
     case 'inlinePolicy':
       return `${s.kind} inline policy ${s.name} of role ${s.role}`
     case 'binding':
@@ -96,4 +80,23 @@ export function formatPlan(p: Plan): string[] {
   const s = planSummary(p)
   if (p.steps.length === 0) return [`No changes: ${s.unchanged} object${s.unchanged === 1 ? '' : 's'} already as the config says.`]
   return [...p.steps.map(formatStep), `Plan: ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}; ${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged.`]
+}
+
+function describeRoleStep(s: RoleStep): string {
+  switch (s.kind) {
+    case 'create':
+      return `create role ${s.name} (${s.arn})`
+    case 'update':
+      if (s.attribute === 'trust') return `update trust of role ${s.name}`
+      if (s.attribute === 'permissionsBoundary') return `update permissions boundary of role ${s.name}: ${orNone(s.before)} → ${orNone(s.after)}`
+      return `update settings of role ${s.name}: ${settingsChange(s.before, s.after)}`
+    case 'untag':
+      return `untag role ${s.name}: ${tagList(s.before)}`
+    case 'tag':
+      return `tag role ${s.name}: ${tagList(s.after)}`
+    case 'attach':
+      return `attach ${s.after} to role ${s.name}`
+    case 'detach':
+      return `detach ${s.before} from role ${s.name}`
+  }
 }

@@ -4,7 +4,7 @@
  * short label per change (`trust policy`, `+inline read`, `-tag team`, `role A → B`).
  */
 import type { ApplyItem, ApplyReport, ApplyStatus } from './apply.js'
-import type { Plan, PlanObject, PlanStep } from './plan.js'
+import type { Plan, PlanObject, PlanStep, RoleStep } from './plan.js'
 
 /** The report object a step belongs to: an inline policy's is its role. */
 export function objectKey(o: PlanObject | PlanStep): string {
@@ -22,32 +22,35 @@ export function changeLabels(s: PlanStep): string[] {
     case 'policy':
       return s.kind === 'update' ? ['document (new default version)'] : []
     case 'role':
-      switch (s.kind) {
-        case 'create':
-          return []
-        case 'update':
-          if (s.attribute === 'trust') return ['trust policy']
-          if (s.attribute === 'permissionsBoundary') return [s.after === null ? '-permissionsBoundary' : `permissionsBoundary ${s.after}`]
-          return [
-            ...((s.before.description ?? '') !== (s.after.description ?? '') ? ['description'] : []),
-            ...(s.before.maxSessionDuration !== s.after.maxSessionDuration ? [`maxSessionDuration ${s.before.maxSessionDuration} → ${s.after.maxSessionDuration}`] : []),
-          ]
-        case 'untag':
-          return s.before.map((t) => `-tag ${t.Key}`)
-        case 'tag':
-          return s.after.map((t) => `+tag ${t.Key}`)
-        case 'attach':
-          return [`+managed ${s.after}`]
-        case 'detach':
-          return [`-managed ${s.before}`]
-      }
-    // falls through: every role step kind returned above
+      return roleLabels(s)
     case 'inlinePolicy':
       return [`${s.kind === 'create' ? '+' : s.kind === 'update' ? '~' : '-'}inline ${s.name}`]
     case 'binding':
     case 'podIdentityAssociation':
       if (s.kind === 'update') return [`role ${s.before.roleArn} → ${s.after.roleArn}`]
       return s.kind === 'delete' ? ['removed (no longer listed)'] : []
+  }
+}
+
+function roleLabels(s: RoleStep): string[] {
+  switch (s.kind) {
+    case 'create':
+      return []
+    case 'update':
+      if (s.attribute === 'trust') return ['trust policy']
+      if (s.attribute === 'permissionsBoundary') return [s.after === null ? '-permissionsBoundary' : `permissionsBoundary ${s.after}`]
+      return [
+        ...((s.before.description ?? '') !== (s.after.description ?? '') ? ['description'] : []),
+        ...(s.before.maxSessionDuration !== s.after.maxSessionDuration ? [`maxSessionDuration ${s.before.maxSessionDuration} → ${s.after.maxSessionDuration}`] : []),
+      ]
+    case 'untag':
+      return s.before.map((t) => `-tag ${t.Key}`)
+    case 'tag':
+      return s.after.map((t) => `+tag ${t.Key}`)
+    case 'attach':
+      return [`+managed ${s.after}`]
+    case 'detach':
+      return [`-managed ${s.before}`]
   }
 }
 
