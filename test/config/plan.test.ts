@@ -8,6 +8,7 @@ import { plan } from '../../src/config/plan.js'
 import type { PlanStep } from '../../src/config/plan.js'
 import { formatPlan, planDocument } from '../../src/config/plan-format.js'
 import { isIrsaError } from '../../src/errors.js'
+import { PAYMENTS_POLICY_AND_ROLE } from './payments-config.js'
 
 const ACCOUNT = '111122223333'
 const ISSUER = 'http://127.0.0.1:7788'
@@ -16,19 +17,7 @@ const POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/read-payments`
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/payments-reader`
 const OTHER_ARN = 'arn:aws:iam::aws:policy/ReadOnlyAccess'
 
-const CONFIG = `
-policies:
-  - name: read-payments
-    document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "arn:aws:s3:::payments/*"}]}
-roles:
-  - name: payments-reader
-    description: reads payments
-    inlinePolicies:
-      list: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:ListBucket", Resource: "arn:aws:s3:::payments"}]}
-    managedPolicies: [read-payments]
-    tags: {team: payments}
-    serviceAccounts: [payments/reader]
-podIdentityAssociations:
+const CONFIG = `${PAYMENTS_POLICY_AND_ROLE}podIdentityAssociations:
   - namespace: payments
     serviceAccount: batch
     role: payments-reader
