@@ -13,8 +13,7 @@ import { listSigningKeys, rotateSigningKey } from './keys.js'
 import { formatLogLine, parseDuration, readLog } from './log.js'
 import { serveOpsOptions, serveOpsSettings, startServer } from './serve.js'
 import type { ServeOpsFlags } from './serve.js'
-import { applyCommand, loadConfigFile } from './apply.js'
-import { formatApplyReport } from '../config/apply.js'
+import { applyCommand, formatApplyOutcome, loadConfigFile } from './apply.js'
 import { recordedEndpoint, withState } from './state.js'
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from '../server/bootstrap.js'
 import { issueServiceAccountToken } from '../server/issue-token.js'
@@ -135,12 +134,15 @@ export function buildProgram(): Command {
     .argument('<file>', 'config file')
     .option('--endpoint <url>', 'server URL (default: the one recorded in --data, else http://127.0.0.1:7788)')
     .option('--data <dir>', 'state directory (for the endpoint and admin credentials)', DEFAULT_DATA_DIR)
-    .addOption(storeOption('store the endpoint is recorded in'))
+    .addOption(storeOption('store the endpoint is recorded in (with --local: the store to apply to)'))
+    .option('--local', 'apply to the state store (--data, --store) directly instead of a running server')
+    .option('--dry-run', 'print the plan (what would change) and change nothing')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (file: string, o: { endpoint?: string; data: string; store?: string; format: 'text' | 'json' }) => {
-      const endpoint = o.endpoint ?? (o.store === undefined ? undefined : await recordedEndpoint(o.store, o.data))
-      const report = await applyCommand(file, { data: o.data, ...(endpoint === undefined ? {} : { endpoint }) })
-      process.stdout.write(o.format === 'json' ? `${JSON.stringify(report)}\n` : `${formatApplyReport(report).join('\n')}\n`)
+    .action(async (file: string, o: { endpoint?: string; data: string; store?: string; local?: boolean; dryRun?: boolean; format: 'text' | 'json' }) => {
+      const endpoint = o.endpoint ?? (o.store === undefined || o.local === true ? undefined : await recordedEndpoint(o.store, o.data))
+      const flags = { local: o.local === true, dryRun: o.dryRun === true, ...(o.store === undefined ? {} : { store: o.store }) }
+      const outcome = await applyCommand(file, { data: o.data, ...flags, ...(endpoint === undefined ? {} : { endpoint }) })
+      process.stdout.write(formatApplyOutcome(outcome, o.format))
     })
 
   program

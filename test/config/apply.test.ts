@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config/config-file.js'
 import { remoteTarget } from '../../src/config/remote-target.js'
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
+import { PAYMENTS_POLICY_AND_ROLE } from './payments-config.js'
 
 const run = promisify(execFile)
 const ADMIN = { IRSA_ADMIN_ACCESS_KEY_ID: 'AKIAIRSAAPPLYTEST001', IRSA_ADMIN_SECRET_ACCESS_KEY: 'applytestsecretapplytestsecretapplytest1' }
@@ -19,19 +20,7 @@ const MAIN = join(process.cwd(), 'dist/cli/main.js')
 const V1 = `
 providers:
   - url: https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE
-    clientIds: [sts.amazonaws.com]
-policies:
-  - name: read-payments
-    document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "arn:aws:s3:::payments/*"}]}
-roles:
-  - name: payments-reader
-    description: reads payments
-    inlinePolicies:
-      list: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:ListBucket", Resource: "arn:aws:s3:::payments"}]}
-    managedPolicies: [read-payments]
-    tags: {team: payments}
-    serviceAccounts: [payments/reader]
-`
+    clientIds: [sts.amazonaws.com]${PAYMENTS_POLICY_AND_ROLE}`
 const V2 = `
 providers:
   - url: https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE
