@@ -186,7 +186,8 @@ export function issuerReach<S extends Subject>(input: TrustReachInput<S>, issuer
   const anyNs: string[] = []
   const nsScopes: string[] = []
   const patterns: string[] = []
-  let audSubject: { sub: string } | undefined
+  /** An admitted subject on which to try the made-up audience. */
+  let audSubject: string | undefined
   let wideSub: string | undefined
 
   const cluster = decide(clusterProbe(probe), audiences)
@@ -194,7 +195,7 @@ export function issuerReach<S extends Subject>(input: TrustReachInput<S>, issuer
     scope = 'CLUSTER'
     evidence = clusterProbe(probe)
     deciding = cluster.statements
-    audSubject = { sub: evidence }
+    audSubject = evidence
     for (const s of pool?.all ?? []) {
       const d = carving ? decide(saSubject(s.namespace, s.name), subjectAudiences(s)) : cluster
       if (d !== undefined) admitted.push({ subject: s, audience: d.audience, statements: d.statements })
@@ -216,7 +217,7 @@ export function issuerReach<S extends Subject>(input: TrustReachInput<S>, issuer
       if (d === undefined) continue
       admitted.push({ subject: s, audience: d.audience, statements: d.statements })
       note(d.statements)
-      audSubject ??= { sub: saSubject(s.namespace, s.name) }
+      audSubject ??= saSubject(s.namespace, s.name)
     }
     // A name in any namespace: `default`, names written after a namespace wildcard, names admitted.
     const names = new Set<string>(['default'])
@@ -275,14 +276,14 @@ export function issuerReach<S extends Subject>(input: TrustReachInput<S>, issuer
     const d = decide(v, audiences)
     if (d !== undefined) {
       note(d.statements)
-      audSubject ??= { sub: v }
+      audSubject ??= v
     }
     const p = splitSub(v)
     exact.push({ subject: v, namespace: p?.ns, name: p?.name, admitted: d !== undefined })
   }
-  if (audSubject === undefined && wideSub !== undefined) audSubject = { sub: wideSub }
+  audSubject ??= wideSub
   if (scope === 'NONE' && (admitted.length > 0 || exact.some((e) => e.admitted))) scope = 'EXACT'
-  const constrained = audSubject === undefined ? undefined : admitsWebIdentity(trust, roleArn, issuer, audSubject.sub, probe.audience) === undefined
+  const constrained = audSubject === undefined ? undefined : admitsWebIdentity(trust, roleArn, issuer, audSubject, probe.audience) === undefined
   const decidingIdx = new Set(deciding.map((s) => s.index))
   const decidingStmts = own.filter((st) => decidingIdx.has(st.index))
   const positiveSub = (decidingStmts.length > 0 ? decidingStmts : own).some((st) => clausesOn(st, `${issuer.host}:sub`).some(isPositive))
