@@ -40,9 +40,14 @@ export interface SubjectPool<S extends Subject> {
 export function subjectPool<S extends Subject>(subjects: readonly S[]): SubjectPool<S> {
   const byNs = new Map<string, S[]>()
   const byName = new Map<string, S[]>()
+  const add = (m: Map<string, S[]>, k: string, s: S): void => {
+    const list = m.get(k)
+    if (list === undefined) m.set(k, [s])
+    else list.push(s)
+  }
   for (const s of subjects) {
-    byNs.set(s.namespace, [...(byNs.get(s.namespace) ?? []), s])
-    byName.set(s.name, [...(byName.get(s.name) ?? []), s])
+    add(byNs, s.namespace, s)
+    add(byName, s.name, s)
   }
   return { all: subjects, inNamespace: (ns) => byNs.get(ns) ?? [], named: (n) => byName.get(n) ?? [] }
 }
