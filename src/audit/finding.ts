@@ -43,7 +43,16 @@ export interface RuleMeta {
   readonly rationale: string
   readonly remediation: string
   readonly mappings: Mappings
+  /**
+   * What a finding of this rule means for the bindings (IRSA annotations, Pod Identity associations)
+   * of the roles it names: `broken` — the binding gives the pod no credentials; `over-broad` — it
+   * works but grants more (subjects, audiences, permissions, sharing) than one workload needs.
+   * Absent: the rule does not judge bindings.
+   */
+  readonly bindingEffect?: BindingEffect
 }
+
+export type BindingEffect = 'broken' | 'over-broad'
 
 export interface ResourceRef {
   readonly kind: string

@@ -7,10 +7,16 @@
 import { compilePolicy } from '../policy/compile.js'
 import type { CompiledPolicy } from '../policy/compile.js'
 import type { StatementRef } from '../policy/decision.js'
-import { evaluate } from '../policy/evaluate.js'
-import { matchWildcard } from '../policy/wildcard.js'
+import { podIdentityReach } from '../trust/pod-identity.js'
+import type { PodIdentityReach } from '../trust/pod-identity.js'
+import type { ProbeNames } from '../trust/probes.js'
+import { DEFAULT_PROBE } from '../trust/probes.js'
+import { DEFAULT_AUDIENCE, issuerReach as analyzeIssuer, subjectPool } from '../trust/reach.js'
+import type { Scope, SubjectPool } from '../trust/reach.js'
+import type { TrustIssuer } from '../trust/statements.js'
+import { trustIssuers } from '../trust/statements.js'
 import type { TrustStatement } from './lib/trust-doc.js'
-import { EKS_ISSUER, SA_PREFIX, claimConditions, hasWild, readTrustStatements, splitSub } from './lib/trust-doc.js'
+import { EKS_ISSUER, readTrustStatements } from './lib/trust-doc.js'
 import type { ClusterObj, IamRoleObj, Inventory, OidcProviderObj, PodIdentityAssociationObj, ServiceAccountObj, WorkloadObj } from './model.js'
 import { clusterArnOfAssociationArn } from './load/pod-identity.js'
 import { PolicyLibrary, rolePermissions } from './permissions.js'
@@ -19,13 +25,12 @@ import { RbacIndex } from './rbac.js'
 
 export const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn'
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience'
-export const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
+export { DEFAULT_AUDIENCE }
+export type { Scope }
 /** EKS Pod Identity: the token audience and the agent addresses (specs/sts.md §6). */
 export const POD_IDENTITY_AUDIENCE = 'pods.eks.amazonaws.com'
 export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com'
 const AGENT_HOSTS = new Set(['169.254.170.23', '[fd00:ec2::23]'])
-
-export type Scope = 'CLUSTER' | 'ANYNS' | 'NS' | 'EXACT' | 'NONE'
 
 export interface GraphOptions {
   /** Probe namespace and service account names: made up, so only a wildcard admits them. */
@@ -94,8 +99,8 @@ export interface IssuerReach {
   readonly providerArn: string
   readonly provider: OidcProviderObj | undefined
   readonly cluster: ClusterNode | undefined
-  /** OIDC statements naming this issuer. */
-  readonly statements: readonly TrustStatement[]
+  /** Allow web-identity statements naming this issuer. */
+  readonly statements: readonly StatementRef[]
   readonly scope: Scope
   /** Names admitted in any namespace (scope ANYNS). */
   readonly anyNamespaceNames: readonly string[]
@@ -106,6 +111,8 @@ export interface IssuerReach {
   readonly exactSubs: readonly ExactSub[]
   /** `sub` values with `*`/`?`. */
   readonly wildcardSubs: readonly string[]
+  /** Those of them that admit a subject nobody listed. */
+  readonly patterns: readonly string[]
   /** Statements that admitted the probe (or the first admitted subject). */
   readonly admittingStatements: readonly StatementRef[]
   /** Whether the admitting statements carry a positive condition on `<host>:sub`. */
@@ -122,7 +129,10 @@ export interface RoleNode {
   readonly podIdStatements: readonly TrustStatement[]
   /** Whether this is a workload identity role (IRSA or Pod Identity trust). */
   readonly workload: boolean
+  /** Per OIDC issuer the trust names: whom it admits (the trust analyzer's answer). */
   readonly reach: IssuerReach[]
+  /** Whether and how the trust admits EKS Pod Identity (undefined when it does not compile). */
+  readonly podIdentity: PodIdentityReach | undefined
   readonly perms: RolePermissions
   readonly annotatedBy: SaNode[]
   /** Workloads that set AWS_ROLE_ARN to this role. */
@@ -139,7 +149,7 @@ export interface AuditGraph {
   readonly serviceAccounts: SaNode[]
   readonly saByKey: Map<string, SaNode>
   readonly rbac: RbacIndex
-  readonly probe: { readonly namespace: string; readonly serviceAccount: string }
+  readonly probe: ProbeNames
   readonly nodeRoles: Map<string, string[]>
   /** The service account each workload runs as. */
   readonly saOfWorkload: Map<WorkloadObj, SaNode>
@@ -229,7 +239,7 @@ function topController(w: WorkloadObj, byName: Map<string, WorkloadObj>): string
 }
 
 export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGraph {
-  const probe = { namespace: options.probeNamespace ?? 'zz-irsa-audit-ns-4f1c', serviceAccount: options.probeServiceAccount ?? 'zz-irsa-audit-sa-9b7e' }
+  const probe: ProbeNames = { ...DEFAULT_PROBE, ...(options.probeNamespace === undefined ? {} : { namespace: options.probeNamespace }), ...(options.probeServiceAccount === undefined ? {} : { serviceAccount: options.probeServiceAccount }) }
   const warnings = inv.warnings
   const clusters = new Map<string, ClusterNode>()
   const clusterObjs = new Map(inv.iam.clusters.map((c) => [c.name, c]))
@@ -323,6 +333,7 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
       podIdStatements: podId,
       workload: oidc.length + podId.length > 0,
       reach: [],
+      podIdentity: trust === undefined ? undefined : podIdentityReach(trust, r.arn),
       perms: rolePermissions(r, lib, warnings, clusterArns, podIdRoleArns),
       annotatedBy: [],
       envRefs: [],
@@ -368,31 +379,15 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
   const clusterByHost = new Map<string, ClusterNode>()
   for (const c of clusters.values()) if (c.issuerHost !== undefined) clusterByHost.set(c.issuerHost.toLowerCase(), c)
   const providerByArn = new Map((inv.iam.providers ?? []).map((p) => [p.arn, p]))
-  const sasByNs = new Map<string, SaNode[]>()
-  const sasByName = new Map<string, SaNode[]>()
-  for (const sa of serviceAccounts) {
-    const a = `${sa.cluster}/${sa.namespace}`
-    const la = sasByNs.get(a)
-    if (la === undefined) sasByNs.set(a, [sa])
-    else la.push(sa)
-    const b = `${sa.cluster}/${sa.name}`
-    const lb = sasByName.get(b)
-    if (lb === undefined) sasByName.set(b, [sa])
-    else lb.push(sa)
-  }
+  // The trust analyzer tests a cluster's service accounts with their own audience when it is not the default.
+  const pools = new Map<string, SubjectPool<SaNode>>()
+  for (const c of clusters.values()) pools.set(c.name, subjectPool(c.serviceAccounts))
 
   for (const role of roles) {
-    if (role.trust === undefined || role.oidcStatements.length === 0) continue
-    const hosts = new Map<string, { arn: string; statements: TrustStatement[] }>()
-    for (const s of role.oidcStatements) {
-      for (const p of s.providers) {
-        const e = hosts.get(p.host) ?? { arn: p.arn, statements: [] }
-        if (!e.statements.includes(s)) e.statements.push(s)
-        hosts.set(p.host, e)
-      }
-    }
-    for (const [host, { arn, statements }] of hosts) {
-      role.reach.push(issuerReach(role, host, arn, statements, providerByArn.get(arn), clusterByHost.get(host.toLowerCase()), probe, sasByNs, sasByName))
+    if (role.trust === undefined) continue
+    for (const issuer of trustIssuers(role.trust, role.obj.arn)) {
+      const cluster = clusterByHost.get(issuer.host.toLowerCase())
+      role.reach.push(issuerReach(role, issuer, providerByArn.get(issuer.providerArn), cluster, probe, cluster === undefined ? undefined : pools.get(cluster.name)))
     }
     for (const r of role.reach) for (const sa of r.admitted) sa.assumable.push(role)
   }
@@ -471,156 +466,44 @@ function placeAssociations(
   return out
 }
 
+/** One issuer's reach for a role, from the trust analyzer, placed on the audited cluster's service accounts. */
 function issuerReach(
   role: RoleNode,
-  host: string,
-  providerArn: string,
-  statements: TrustStatement[],
+  issuer: TrustIssuer,
   provider: OidcProviderObj | undefined,
   cluster: ClusterNode | undefined,
-  probe: { namespace: string; serviceAccount: string },
-  sasByNs: Map<string, SaNode[]>,
-  sasByName: Map<string, SaNode[]>,
+  probe: ProbeNames,
+  pool: SubjectPool<SaNode> | undefined,
 ): IssuerReach {
-  const r = role.obj
   const trust = role.trust as CompiledPolicy
-  const principal = `arn:${r.partition}:iam::${r.accountId}:oidc-provider/${host}`
-  const auds = provider?.clientIds !== undefined && provider.clientIds.length > 0 ? provider.clientIds : [DEFAULT_AUDIENCE]
-  const decide = (sub: string, aud: string): readonly StatementRef[] | undefined => {
-    const d = evaluate(
-      { principal, principalType: 'Federated', action: 'sts:AssumeRoleWithWebIdentity', resource: r.arn, context: { [`${host}:sub`]: sub, [`${host}:aud`]: aud } },
-      { resource: [trust] },
-    )
-    return d.decision === 'Allow' ? d.statements : undefined
-  }
-  const admits = (ns: string, sa: string, aud?: string): readonly StatementRef[] | undefined => {
-    for (const a of aud === undefined ? auds : [aud]) {
-      const s = decide(`${SA_PREFIX}${ns}:${sa}`, a)
-      if (s !== undefined) return s
-    }
-    return undefined
-  }
-  // Static reading of the sub values.
-  const subConds = statements.flatMap((s) => claimConditions(s, host, 'sub'))
-  const positiveValues = subConds.filter((c) => c.positive).flatMap((c) => c.values)
-  const unusual = subConds.some((c) => !c.positive) || subConds.length === 0
-  const wildcardSubs = [...new Set(positiveValues.filter(hasWild))]
-  const literal = [...new Set(positiveValues.filter((v) => !hasWild(v)))]
-
-  let admittingStatements: readonly StatementRef[] = []
-  const clusterWide = admits(probe.namespace, probe.serviceAccount)
-  let scope: Scope = 'NONE'
-  const anyNs: string[] = []
-  const nsScopes: string[] = []
-  let admitted: SaNode[] = []
-  const clusterSas = cluster?.serviceAccounts ?? []
-  if (clusterWide !== undefined) {
-    scope = 'CLUSTER'
-    admittingStatements = clusterWide
-    admitted = [...clusterSas]
-  } else {
-    // Candidate existing SAs: those a positive sub pattern could match, or every SA when the grammar is unusual.
-    let candidates: SaNode[]
-    if (cluster === undefined) candidates = []
-    else if (unusual) candidates = clusterSas
-    else {
-      const set = new Set<SaNode>()
-      for (const v of positiveValues) {
-        const p = splitSub(v)
-        if (p === undefined) {
-          if (hasWild(v)) for (const sa of clusterSas) if (matchWildcard(v, `${SA_PREFIX}${sa.namespace}:${sa.name}`)) set.add(sa)
-          continue
-        }
-        const pool = !hasWild(p.ns) ? (sasByNs.get(`${cluster.name}/${p.ns}`) ?? []) : !hasWild(p.name) ? (sasByName.get(`${cluster.name}/${p.name}`) ?? []) : clusterSas
-        for (const sa of pool) if (matchWildcard(v, `${SA_PREFIX}${sa.namespace}:${sa.name}`)) set.add(sa)
-      }
-      candidates = [...set]
-    }
-    for (const sa of candidates) {
-      const s = admits(sa.namespace, sa.name, sa.audience === DEFAULT_AUDIENCE ? undefined : sa.audience) ?? (sa.audience === DEFAULT_AUDIENCE ? undefined : admits(sa.namespace, sa.name))
-      if (s !== undefined) {
-        admitted.push(sa)
-        if (admittingStatements.length === 0) admittingStatements = s
-      }
-    }
-    const names = new Set<string>(['default'])
-    for (const v of positiveValues) {
-      const p = splitSub(v)
-      if (p !== undefined && hasWild(p.ns) && !hasWild(p.name)) names.add(p.name)
-    }
-    for (const sa of admitted) names.add(sa.name)
-    for (const n of names) {
-      const s = admits(probe.namespace, n)
-      if (s !== undefined) {
-        anyNs.push(n)
-        if (admittingStatements.length === 0) admittingStatements = s
-      }
-    }
-    const namespaces = new Set<string>()
-    for (const v of positiveValues) {
-      const p = splitSub(v)
-      if (p === undefined) continue
-      if (!hasWild(p.ns)) namespaces.add(p.ns)
-      else if (cluster !== undefined) for (const ns of cluster.namespaces) if (matchWildcard(p.ns, ns)) namespaces.add(ns)
-    }
-    for (const sa of admitted) namespaces.add(sa.namespace)
-    for (const ns of namespaces) {
-      const s = admits(ns, probe.serviceAccount)
-      if (s !== undefined) {
-        nsScopes.push(ns)
-        if (admittingStatements.length === 0) admittingStatements = s
-      }
-    }
-    if (anyNs.length > 0) scope = 'ANYNS'
-    else if (nsScopes.length > 0) scope = 'NS'
-  }
+  const withAudiences = provider?.clientIds !== undefined && provider.clientIds.length > 0 ? { ...issuer, audiences: provider.clientIds } : issuer
+  const r = analyzeIssuer({ trust, roleArn: role.obj.arn, probe, ...(pool === undefined ? {} : { subjects: pool }), ...(cluster === undefined ? {} : { namespaces: cluster.namespaces }) }, withAudiences)
   const exactSubs: ExactSub[] = []
-  for (const v of literal) {
-    const p = splitSub(v)
-    if (p === undefined) continue
-    const s = admits(p.ns, p.name)
-    if (s !== undefined && admittingStatements.length === 0) admittingStatements = s
+  for (const e of r.exact) {
+    if (e.namespace === undefined || e.name === undefined) continue
     exactSubs.push({
-      namespace: p.ns,
-      name: p.name,
-      namespaceExists: cluster === undefined ? true : cluster.namespaces.has(p.ns),
-      serviceAccountExists: cluster === undefined ? true : (sasByNs.get(`${cluster.name}/${p.ns}`) ?? []).some((sa) => sa.name === p.name),
-      admitted: s !== undefined,
+      namespace: e.namespace,
+      name: e.name,
+      namespaceExists: cluster === undefined ? true : cluster.namespaces.has(e.namespace),
+      serviceAccountExists: pool === undefined ? true : pool.inNamespace(e.namespace).some((sa) => sa.name === e.name),
+      admitted: e.admitted,
     })
   }
-  if (scope === 'NONE' && (admitted.length > 0 || exactSubs.some((e) => e.admitted))) scope = 'EXACT'
-  // Audience: is a made-up audience admitted for a subject that is admitted?
-  let audUnrestricted: boolean | undefined
-  const testSub =
-    scope === 'CLUSTER'
-      ? { ns: probe.namespace, name: probe.serviceAccount }
-      : admitted[0] !== undefined
-        ? { ns: admitted[0].namespace, name: admitted[0].name }
-        : exactSubs.find((e) => e.admitted) !== undefined
-          ? { ns: (exactSubs.find((e) => e.admitted) as ExactSub).namespace, name: (exactSubs.find((e) => e.admitted) as ExactSub).name }
-          : nsScopes[0] !== undefined
-            ? { ns: nsScopes[0], name: probe.serviceAccount }
-            : anyNs[0] !== undefined
-              ? { ns: probe.namespace, name: anyNs[0] }
-              : undefined
-  if (testSub !== undefined) audUnrestricted = admits(testSub.ns, testSub.name, 'zz-irsa-audit-probe-audience') !== undefined
-  const admittingIdx = new Set(admittingStatements.map((s) => s.index))
-  const admittingStmts = statements.filter((s) => admittingIdx.has(s.index))
-  const positiveSub = (admittingStmts.length > 0 ? admittingStmts : statements).some((s) => claimConditions(s, host, 'sub').some((c) => c.positive))
   return {
-    host,
-    providerArn,
+    host: issuer.host,
+    providerArn: issuer.providerArn,
     provider,
     cluster,
-    statements,
-    scope,
-    anyNamespaceNames: anyNs,
-    namespaces: nsScopes,
-    admitted,
+    statements: r.statements,
+    scope: r.scope,
+    anyNamespaceNames: r.anyNamespaceNames,
+    namespaces: r.namespaces,
+    admitted: r.admitted.map((a) => a.subject),
     exactSubs,
-    wildcardSubs,
-    admittingStatements,
-    positiveSub,
-    audUnrestricted,
+    wildcardSubs: r.wildcards,
+    patterns: r.patterns,
+    admittingStatements: r.deciding,
+    positiveSub: r.positiveSub,
+    audUnrestricted: r.aud.constrained === undefined ? undefined : !r.aud.constrained,
   }
 }

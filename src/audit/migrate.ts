@@ -10,7 +10,7 @@ import { matchWildcard } from '../policy/wildcard.js'
 import type { AuditGraph, RoleNode, SaNode } from './graph.js'
 import { associationsOf, findRole, roleArnFromEnv, roleKey, saKey } from './graph.js'
 import { readIdentityStatements } from './lib/policy-doc.js'
-import { podIdentityAdmits, POD_IDENTITY_PRINCIPAL } from './lib/pod-identity-trust.js'
+import { POD_IDENTITY_PRINCIPAL, podIdentityAdmits } from '../trust/pod-identity.js'
 import { EKS_ISSUER, SA_PREFIX, claimConditions, hasWild, splitSub } from './lib/trust-doc.js'
 import type { WorkloadObj } from './model.js'
 import { managedPolicyName } from './permissions.js'
@@ -240,7 +240,7 @@ export function planMigration(graph: AuditGraph, options: MigrateOptions = {}): 
       const current = doc?.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]
       try {
         const trust = compilePolicy({ Version: '2012-10-17', Statement: [...(current as unknown[]), trustStatement] }, { kind: 'trust', name: `${role.obj.name} trust (migrated)` })
-        trustVerified = podIdentityAdmits(trust, { roleArn: role.obj.arn, account: acct, clusterArn, clusterName: b.cluster, namespace: b.namespace, serviceAccount: b.serviceAccount }).admitted
+        trustVerified = podIdentityAdmits(trust, role.obj.arn, { account: acct, clusterArn, clusterName: b.cluster, namespace: b.namespace, serviceAccount: b.serviceAccount }).admitted
         if (!trustVerified) notes.push('the role trust denies EKS Auth even with the statement added (an explicit Deny?): review it')
       } catch (e) {
         notes.push(`the role trust does not compile: ${(e as Error).message}`)

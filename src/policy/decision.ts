@@ -28,6 +28,20 @@ export type DecisionReason =
   | 'session-policy-not-allowed'
   | 'session-policy-required'
 
+/** Which element of a statement kept it from applying to the request, checked in this order. */
+export type StatementMiss = 'action' | 'resource' | 'principal' | 'condition'
+
+/** One statement of an evaluated policy and whether it applies to the request (opt-in: `explain`). */
+export interface StatementTrace {
+  readonly statement: StatementRef
+  /** Whether every element of the statement matches the request (it may still not decide it). */
+  readonly applies: boolean
+  /** The first element that does not match, when the statement does not apply. */
+  readonly miss?: StatementMiss
+  /** For a condition miss: the first clause that is false, as written. */
+  readonly condition?: { readonly operator: string; readonly key: string; readonly values: readonly string[] }
+}
+
 export interface Decision {
   readonly decision: DecisionOutcome
   readonly reason: DecisionReason
@@ -35,4 +49,6 @@ export interface Decision {
   readonly statements: readonly StatementRef[]
   /** One sentence for a human. */
   readonly explanation: string
+  /** Every statement of every policy given, in order, with whether it applies: only with `explain`. */
+  readonly trace?: readonly StatementTrace[]
 }

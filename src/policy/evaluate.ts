@@ -21,7 +21,7 @@ import { isAwsCaller, parseCaller } from './caller.js'
 import type { CompiledPolicy, CompiledStatement } from './compile.js'
 import type { RequestContext } from './context.js'
 import { buildContext } from './context.js'
-import type { Decision, DecisionOutcome, DecisionReason, StatementRef } from './decision.js'
+import type { Decision, DecisionOutcome, DecisionReason, StatementRef, StatementTrace } from './decision.js'
 import type { PolicyKind } from './kind.js'
 import type { PrincipalMatch } from './principal.js'
 import { memoize } from './memo.js'
@@ -55,10 +55,24 @@ interface Prepared {
   readonly denies: StatementRef[]
 }
 
+export interface EvaluateOptions {
+  /**
+   * Also return `trace`: each statement of each policy given, with whether it applies to the request
+   * and, if not, the first element (and condition clause) that does not match. Off by default: the
+   * decision itself does not need it.
+   */
+  readonly explain?: boolean
+}
+
 const TRUST_ACTIONS = new Set(['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:assumerolewithsaml'])
 const RANK: Readonly<Record<PrincipalMatch, number>> = { account: 1, role: 2, session: 3, direct: 4 }
 
-export function evaluate(request: EvalRequest, policies: PolicySet): Decision {
+export function evaluate(request: EvalRequest, policies: PolicySet, options?: EvaluateOptions): Decision {
+  const d = decideRequest(request, policies)
+  return options?.explain === true ? { ...d, trace: traceStatements(request, policies) } : d
+}
+
+function decideRequest(request: EvalRequest, policies: PolicySet): Decision {
   if (request === null || typeof request !== 'object') throw new IrsaError('ERR_REQUEST_SHAPE', 'request must be an object')
   if (typeof request.action !== 'string' || !request.action.includes(':')) {
     throw new IrsaError('ERR_REQUEST_SHAPE', 'request.action must be "service:Action"')
@@ -183,33 +197,74 @@ function refOf(pol: CompiledPolicy, st: CompiledStatement): StatementRef {
   return st.sid === undefined ? base : { ...base, sid: st.sid }
 }
 
+/** Every statement of the policy set with whether it applies (the request is valid: evaluate checked it). */
+function traceStatements(request: EvalRequest, policies: PolicySet): StatementTrace[] {
+  const p: Prepared = {
+    caller: parseCaller(request.principal, request.principalType),
+    action: request.action.toLowerCase(),
+    resource: request.resource,
+    ctx: buildContext(request.context),
+    hasBoundary: policies.boundary !== undefined,
+    denies: [],
+  }
+  const groups = [policies.resource, policies.identity, policies.boundary, policies.session, ...(policies.scp ?? []), ...(policies.rcp ?? [])]
+  const out: StatementTrace[] = []
+  for (const group of groups) {
+    for (const pol of group ?? []) {
+      for (const st of pol.statements) {
+        const statement = refOf(pol, st)
+        if (statementMatches(st, pol.kind, p) !== undefined) {
+          out.push({ statement, applies: true })
+          continue
+        }
+        const miss = firstMiss(st, pol.kind, p)
+        const clause = miss === 'condition' ? st.conditions.find((c) => !c.test(p.ctx)) : undefined
+        out.push(clause === undefined ? { statement, applies: false, miss } : { statement, applies: false, miss, condition: { operator: clause.operator.raw, key: clause.key, values: clause.values } })
+      }
+    }
+  }
+  return out
+}
+
+/** For a statement that does not apply: which element fails first, in statementMatches' order. */
+function firstMiss(st: CompiledStatement, kind: PolicyKind, p: Prepared): StatementTrace['miss'] {
+  if (actionMisses(st, p) === true) return 'action'
+  if (resourceMisses(st, p)) return 'resource'
+  if (principalMatch(st, kind, p) === undefined) return 'principal'
+  return 'condition'
+}
+
 /**
  * Whether a statement applies to the request: undefined if not; for statements with a Principal
  * element, how the caller was named; true otherwise.
  */
 function statementMatches(st: CompiledStatement, kind: PolicyKind, p: Prepared): PrincipalMatch | true | undefined {
-  if (st.actions !== undefined ? !st.actions.some((m) => m.test(p.action)) : st.notActions?.some((m) => m.test(p.action))) {
-    return undefined
-  }
-  if (st.resources !== undefined) {
-    if (!st.resources.some((r) => r.match(p.resource, p.ctx) === true)) return undefined
-  } else if (st.notResources !== undefined) {
-    if (st.notResources.some((r) => r.match(p.resource, p.ctx) === true)) return undefined
-  }
-  let how: PrincipalMatch | true = true
-  if (st.principal !== undefined) {
-    const m = st.principal.match(p.caller)
-    if (m === undefined) return undefined
-    how = m
-  } else if (st.notPrincipal !== undefined) {
-    // A Deny with NotPrincipal in a resource policy denies every caller that has a boundary.
-    const spared = st.notPrincipal.coversChain(p.caller) && !(st.effect === 'Deny' && p.hasBoundary)
-    if (spared) return undefined
-    how = 'direct'
-  } else if (kind === 'resource' || kind === 'trust') {
-    return undefined // a resource-based statement without a principal applies to nobody
-  }
+  if (actionMisses(st, p) || resourceMisses(st, p)) return undefined
+  const how = principalMatch(st, kind, p)
+  if (how === undefined) return undefined
   for (const c of st.conditions) if (!c.test(p.ctx)) return undefined
   return how
+}
+
+function actionMisses(st: CompiledStatement, p: Prepared): boolean | undefined {
+  return st.actions !== undefined ? !st.actions.some((m) => m.test(p.action)) : st.notActions?.some((m) => m.test(p.action))
+}
+
+function resourceMisses(st: CompiledStatement, p: Prepared): boolean {
+  if (st.resources !== undefined) return !st.resources.some((r) => r.match(p.resource, p.ctx) === true)
+  if (st.notResources !== undefined) return st.notResources.some((r) => r.match(p.resource, p.ctx) === true)
+  return false
+}
+
+/** How the statement's Principal / NotPrincipal names the caller (true: no principal element), undefined if not. */
+function principalMatch(st: CompiledStatement, kind: PolicyKind, p: Prepared): PrincipalMatch | true | undefined {
+  if (st.principal !== undefined) return st.principal.match(p.caller)
+  if (st.notPrincipal !== undefined) {
+    // A Deny with NotPrincipal in a resource policy denies every caller that has a boundary.
+    const spared = st.notPrincipal.coversChain(p.caller) && !(st.effect === 'Deny' && p.hasBoundary)
+    return spared ? undefined : 'direct'
+  }
+  // A resource-based statement without a principal applies to nobody.
+  return kind === 'resource' || kind === 'trust' ? undefined : true
 }
 

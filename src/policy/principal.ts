@@ -24,7 +24,17 @@ interface AwsEntry {
   readonly raw: string
 }
 
+/** The principals an element names, as written (services lower-cased): data for analysis, not for matching. */
+export interface NamedPrincipals {
+  /** `"*"` or `{"AWS": "*"}`: everyone. */
+  readonly any: boolean
+  readonly aws: readonly string[]
+  readonly federated: readonly string[]
+  readonly service: readonly string[]
+}
+
 export interface CompiledPrincipal {
+  readonly named: NamedPrincipals
   /** How this element names the caller, or undefined when it does not. */
   match(caller: Caller): PrincipalMatch | undefined
   /** NotPrincipal: whether every identity AWS may check for the caller is listed. */
@@ -44,7 +54,7 @@ function wildcardMatch(caller: Caller): PrincipalMatch {
 }
 
 export function compilePrincipal(element: unknown, path: string): CompiledPrincipal {
-  if (element === '*') return { match: wildcardMatch, coversChain: () => true }
+  if (element === '*') return { named: { any: true, aws: [], federated: [], service: [] }, match: wildcardMatch, coversChain: () => true }
   if (element === null || typeof element !== 'object' || Array.isArray(element)) {
     throw new IrsaError('ERR_POLICY_SHAPE', 'Principal must be "*" or an object with AWS, Federated, Service or CanonicalUser', { path })
   }
@@ -66,6 +76,7 @@ export function compilePrincipal(element: unknown, path: string): CompiledPrinci
   }
   const anyAws = aws.some((e) => e.kind === 'any')
   return {
+    named: { any: anyAws, aws: aws.map((e) => e.raw), federated: [...federated], service: [...service] },
     match(caller) {
       // `{"AWS": "*"}` is the same as `"*"`: everyone, of every principal type.
       if (anyAws) return wildcardMatch(caller)

@@ -5,7 +5,7 @@
  * investigation), then the auditor's graph (engine-evaluated trust reach, permission tiers) and its
  * `what-can` / `who-can` queries. Nothing here re-implements trust or permission analysis.
  */
-import { buildGraph, ROLE_ANNOTATION, AUDIENCE_ANNOTATION, saKey } from '../audit/graph.js'
+import { buildGraph, DEFAULT_AUDIENCE, ROLE_ANNOTATION, AUDIENCE_ANNOTATION, saKey } from '../audit/graph.js'
 import type { AuditGraph } from '../audit/graph.js'
 import { emptyIam, emptyK8s } from '../audit/model.js'
 import type { IamRoleObj, Inventory, ServiceAccountObj } from '../audit/model.js'
@@ -191,7 +191,7 @@ function whatCanForRole(graph: AuditGraph, arn: string): ReachableRole | undefin
     name: fake.serviceAccount,
     obj: undefined,
     roleArn: arn,
-    audience: 'sts.amazonaws.com',
+    audience: DEFAULT_AUDIENCE,
     workloads: [],
     controllers: new Set(),
     appNames: new Set(),

@@ -9,9 +9,11 @@ import type { AuditResult } from '../audit/audit.js'
 import type { Finding } from '../audit/finding.js'
 import { associationsOf, buildGraph, findRole } from '../audit/graph.js'
 import type { AuditGraph, PodIdentityBinding, RoleNode, SaNode, Scope } from '../audit/graph.js'
-import { POD_IDENTITY_PRINCIPAL } from '../audit/lib/pod-identity-trust.js'
+import { POD_IDENTITY_PRINCIPAL } from '../trust/pod-identity.js'
+import { WIDE_SCOPES } from '../trust/reach.js'
 import type { IdentityStatement } from '../audit/lib/policy-doc.js'
 import { TIER_LABEL, isAwsManaged, managedPolicyName } from '../audit/permissions.js'
+import { bindingEffectOf } from '../audit/rules/catalogue.js'
 import type { Tier } from '../audit/permissions.js'
 import { whoCan } from '../audit/queries.js'
 import type { WhoCanAnswer } from '../audit/queries.js'
@@ -129,22 +131,6 @@ export interface UiAssociation {
   readonly reasons: readonly string[]
 }
 
-/** Rules whose findings make a binding over-broad: wide trust, admin or broad permissions, shared roles. */
-export const OVER_BROAD_RULES: ReadonlySet<string> = new Set([
-  'IRSA-TRUST-001',
-  'IRSA-TRUST-002',
-  'IRSA-TRUST-003',
-  'IRSA-TRUST-008',
-  'IRSA-PERM-001',
-  'IRSA-PERM-002',
-  'IRSA-PERM-005',
-  'IRSA-K8S-003',
-  'IRSA-PODID-001',
-  'IRSA-XL-003',
-])
-
-const WIDE: ReadonlySet<Scope> = new Set(['CLUSTER', 'ANYNS', 'NS'])
-
 /** Findings that count (not suppressed) by the role ARNs they name. */
 export function findingsByArn(findings: readonly Finding[]): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>()
@@ -161,12 +147,12 @@ export function findingsByArn(findings: readonly Finding[]): Map<string, Finding
 }
 
 function overBroadReasons(role: RoleNode, byArn: ReadonlyMap<string, readonly Finding[]>): string[] {
-  const reasons = (byArn.get(role.obj.arn) ?? []).filter((f) => OVER_BROAD_RULES.has(f.ruleId)).map((f) => `${f.ruleId}: ${f.title}`)
+  const reasons = (byArn.get(role.obj.arn) ?? []).filter((f) => bindingEffectOf(f.ruleId) === 'over-broad').map((f) => `${f.ruleId}: ${f.title}`)
   return [...new Set(reasons)]
 }
 
 function isWildcardTrust(role: RoleNode): boolean {
-  return role.reach.some((r) => WIDE.has(r.scope) || r.wildcardSubs.length > 0)
+  return role.reach.some((r) => WIDE_SCOPES.has(r.scope) || r.wildcardSubs.length > 0)
 }
 
 function isShared(role: RoleNode): boolean {
@@ -178,22 +164,19 @@ function isShared(role: RoleNode): boolean {
   return namespaces.size > 1 || users.size > 1
 }
 
-/** Rules that judge a Pod Identity association broken: R18 (role missing) and R19 (trust does not admit EKS Auth). */
-const POD_IDENTITY_BROKEN_RULES: ReadonlySet<string> = new Set(['IRSA-LIFE-002', 'IRSA-LIFE-003'])
-
 /** The association's name in findings' resource references (as R18 and R19 write it). */
 function associationName(b: PodIdentityBinding): string {
   return `${b.assoc.serviceAccount}${b.assoc.associationId === undefined ? '' : ` (${b.assoc.associationId})`}`
 }
 
 /**
- * R18/R19 findings about each Pod Identity association, suppressed ones included (a suppression
+ * Findings of `broken` rules (the role is missing, its trust does not admit EKS Auth) about each Pod Identity association, suppressed ones included (a suppression
  * accepts the risk; the association still gives the pod no credentials).
  */
 export function associationFindings(findings: readonly Finding[]): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>()
   for (const f of findings) {
-    if (!POD_IDENTITY_BROKEN_RULES.has(f.ruleId)) continue
+    if (bindingEffectOf(f.ruleId) !== 'broken') continue
     for (const r of f.resources) {
       if (r.kind !== 'PodIdentityAssociation') continue
       const k = `${r.cluster ?? ''}/${r.namespace ?? ''}/${r.name}`
@@ -347,10 +330,10 @@ export function trustGraph(a: UiAudit, limit = 600): UiGraph {
       }
       const p = `provider:${r.providerArn}`
       if (!nodes.has(p)) nodes.set(p, { id: p, label: r.host, kind: 'provider' })
-      edge({ id: `${id}>${p}`, source: id, target: p, kind: 'trusts', wide: WIDE.has(r.scope), label: r.scope.toLowerCase() })
+      edge({ id: `${id}>${p}`, source: id, target: p, kind: 'trusts', wide: WIDE_SCOPES.has(r.scope), label: r.scope.toLowerCase() })
     }
     for (const b of role.associations) podIdEdge(b, id)
-    if (role.podIdStatements.length > 0) {
+    if ((role.podIdentity?.statements.length ?? 0) > 0) {
       if (!nodes.has(service)) nodes.set(service, { id: service, label: `Pod Identity (${POD_IDENTITY_PRINCIPAL})`, kind: 'service' })
       edge({ id: `${id}>${service}`, source: id, target: service, kind: 'trusts', label: 'pod identity' })
     }

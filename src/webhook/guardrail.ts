@@ -1,15 +1,15 @@
 /**
  * The guardrail (`--enforce`): deny a pod whose role is bound to service accounts in more than one
- * namespace, or whose trust policy admits wildcard subjects. The trust check asks irsa's policy
- * engine, with probe subjects nobody would name on purpose (`system:serviceaccount:<random>:<random>`,
- * and each StringLike pattern on `:sub` with its wildcards filled at random): if the engine allows
- * a probe, the trust admits subjects nobody listed. Pure; randomness and the compile cache are
- * passed in.
+ * namespace, or whose trust policy admits subjects nobody listed. The trust check is the trust
+ * analyzer's (the auditor's too), with probe names drawn at random so a policy cannot be written
+ * around them, and the pod's own audience tried besides sts.amazonaws.com and those the trust
+ * requires. Pure; randomness and the compile cache are passed in.
  */
 import { compilePolicy } from '../policy/compile.js'
 import type { CompiledPolicy } from '../policy/compile.js'
-import { evaluate } from '../policy/evaluate.js'
-import type { ContextValue } from '../policy/request.js'
+import { admitsWebIdentity, analyzeTrust, subjectPool } from '../trust/reach.js'
+import type { Scope, TrustReach } from '../trust/reach.js'
+import { saSubject } from '../trust/subject.js'
 
 /** Why the guardrail objects, in a closed vocabulary. */
 export const GUARDRAIL_REASONS = {
@@ -57,59 +57,14 @@ export interface GuardrailInput {
   readonly compile?: (text: string) => CompiledPolicy
 }
 
-const WEB_IDENTITY = 'sts:AssumeRoleWithWebIdentity'
-const OIDC_PROVIDER = /^arn:[^:]+:iam::\d{12}:oidc-provider\/(.+)$/
-
-interface TrustShape {
-  /** Federated principals naming OIDC providers, with the issuer key (`host/path`) of each. */
-  readonly providers: { readonly arn: string; readonly key: string }[]
-  /** StringLike patterns on `<key>:sub`. */
-  readonly subPatterns: { readonly key: string; readonly pattern: string }[]
+/** The trust violation for a scope, widest first. */
+const SCOPE_REASON: Partial<Record<Scope, GuardrailReason>> = {
+  CLUSTER: 'trust-admits-any-namespace',
+  ANYNS: 'trust-admits-any-namespace',
+  NS: 'trust-admits-any-service-account',
+  PATTERN: 'trust-admits-wildcard-subject',
 }
-
-function asList(v: unknown): unknown[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v]
-}
-
-/** The OIDC providers and `:sub` wildcard patterns a trust policy mentions (to build probes). */
-function trustShape(doc: unknown): TrustShape {
-  const providers = new Map<string, string>()
-  const subPatterns: TrustShape['subPatterns'] = []
-  const statements = asList((doc as { Statement?: unknown } | null)?.Statement)
-  const subKeys = new Set<string>()
-  for (const s of statements) {
-    if (s === null || typeof s !== 'object') continue
-    const st = s as { Principal?: unknown; Condition?: unknown }
-    const principal = st.Principal as { Federated?: unknown } | undefined
-    for (const f of asList(principal?.Federated)) {
-      if (typeof f !== 'string') continue
-      const m = OIDC_PROVIDER.exec(f)
-      if (m?.[1] !== undefined) providers.set(f, m[1])
-    }
-    const cond = st.Condition
-    if (cond === null || typeof cond !== 'object') continue
-    for (const [op, clause] of Object.entries(cond as Record<string, unknown>)) {
-      if (clause === null || typeof clause !== 'object') continue
-      for (const [k, v] of Object.entries(clause as Record<string, unknown>)) {
-        if (!k.toLowerCase().endsWith(':sub')) continue
-        const key = k.slice(0, -4)
-        subKeys.add(key)
-        if (!/StringLike/i.test(op)) continue
-        for (const p of asList(v)) if (typeof p === 'string' && /[*?]/.test(p)) subPatterns.push({ key, pattern: p })
-      }
-    }
-  }
-  const list = [...providers].map(([arn, key]) => ({ arn, key }))
-  // `Federated: "*"` or a provider we cannot read: probe through each issuer key the conditions use.
-  if (list.length === 0) for (const key of subKeys) list.push({ arn: `arn:aws:iam::000000000000:oidc-provider/${key}`, key })
-  return { providers: list, subPatterns }
-}
-
-function fillPattern(pattern: string, token: () => string): string {
-  let out = ''
-  for (const ch of pattern) out += ch === '*' ? token() : ch === '?' ? 'q' : ch
-  return out
-}
+const SCOPE_ORDER: readonly Scope[] = ['CLUSTER', 'ANYNS', 'NS', 'PATTERN']
 
 /** Decide. Never throws. */
 export function checkGuardrail(input: GuardrailInput): GuardrailResult {
@@ -122,44 +77,24 @@ export function checkGuardrail(input: GuardrailInput): GuardrailResult {
     violations.push({ reason: 'role-unknown', detail: input.roleArn })
     return { roleArn: input.roleArn, violations, notes }
   }
-  let compiled: CompiledPolicy
-  let doc: unknown
+  let reach: TrustReach
   try {
-    doc = JSON.parse(input.trustPolicy)
-    compiled = input.compile ? input.compile(input.trustPolicy) : compilePolicy(input.trustPolicy, { kind: 'trust', name: 'trust' })
+    const trust = input.compile ? input.compile(input.trustPolicy) : compilePolicy(input.trustPolicy, { kind: 'trust', name: 'trust' })
+    const t = input.randomToken
+    const probe = { namespace: `irsa-probe-${t()}`, serviceAccount: `irsa-probe-${t()}`, audience: `irsa-probe-${t()}` }
+    const own = { namespace: input.namespace, name: input.serviceAccount, audience: input.audience }
+    reach = analyzeTrust({ trust, roleArn: input.roleArn, probe, audiences: [input.audience], subjects: subjectPool([own]), namespaces: [input.namespace] })
+    const ownSub = saSubject(input.namespace, input.serviceAccount)
+    if (!reach.issuers.some((i) => admitsWebIdentity(trust, input.roleArn, i.issuer, ownSub, input.audience) !== undefined)) notes.push('trust-rejects-this-service-account')
   } catch {
     violations.push({ reason: 'trust-policy-invalid', detail: input.roleArn })
     return { roleArn: input.roleArn, violations, notes }
   }
-  const shape = trustShape(doc)
-  const own = `system:serviceaccount:${input.namespace}:${input.serviceAccount}`
-  const allows = (sub: string): boolean =>
-    shape.providers.some((p) => {
-      const context: Record<string, ContextValue> = { [`${p.key}:sub`]: sub }
-      if (input.audience !== '') context[`${p.key}:aud`] = input.audience
-      try {
-        return evaluate({ principal: p.arn, principalType: 'Federated', action: WEB_IDENTITY, resource: input.roleArn, context }, { resource: [compiled] }).decision === 'Allow'
-      } catch {
-        return false
-      }
-    })
-  const t = input.randomToken
-  const anyNs = `system:serviceaccount:irsa-probe-${t()}:irsa-probe-${t()}`
-  const sameNameElsewhere = `system:serviceaccount:irsa-probe-${t()}:${input.serviceAccount}`
-  const anySa = `system:serviceaccount:${input.namespace}:irsa-probe-${t()}`
-  if (allows(anyNs)) violations.push({ reason: 'trust-admits-any-namespace', detail: anyNs })
-  else if (allows(sameNameElsewhere)) violations.push({ reason: 'trust-admits-any-namespace', detail: sameNameElsewhere })
-  else if (allows(anySa)) violations.push({ reason: 'trust-admits-any-service-account', detail: anySa })
-  else {
-    for (const { pattern } of shape.subPatterns) {
-      const probe = fillPattern(pattern, () => `irsa-probe-${t()}`)
-      if (probe !== own && allows(probe)) {
-        violations.push({ reason: 'trust-admits-wildcard-subject', detail: pattern })
-        break
-      }
-    }
+  const widest = SCOPE_ORDER.map((scope) => reach.issuers.find((i) => i.scope === scope)).find((i) => i !== undefined)
+  const reason = widest === undefined ? undefined : SCOPE_REASON[widest.scope]
+  if (widest !== undefined && reason !== undefined) {
+    violations.push({ reason, detail: widest.scope === 'PATTERN' ? (widest.patterns[0] as string) : (widest.evidence as string) })
   }
-  if (!allows(own)) notes.push('trust-rejects-this-service-account')
   return { roleArn: input.roleArn, violations, notes }
 }
 

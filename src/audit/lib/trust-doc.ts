@@ -1,7 +1,8 @@
 /**
- * Static reading of a role trust policy (spec §5 `norm`, `oidcStmt`, `podIdStmt`): statements forced
- * to arrays, condition keys lower-cased, operators parsed. The engine decides admission; this only
- * tells the rules what was written.
+ * Static reading of a role trust policy as written (statements forced to arrays, condition keys
+ * lower-cased, operators parsed), for the rules that lint its grammar (wildcards with non-Like
+ * operators, swapped keys, other principals). Who the trust admits is the trust analyzer's answer
+ * (src/trust/reach.ts), decided by the engine: nothing here decides admission.
  */
 import { parseOperatorName } from '../../policy/condition/operator-name.js'
 import type { OperatorName } from '../../policy/condition/operator-name.js'
@@ -9,7 +10,7 @@ import { matchWildcard } from '../../policy/wildcard.js'
 
 export const PROVIDER_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):oidc-provider\/(.+)$/
 export const EKS_ISSUER = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[0-9A-Z]+$/i
-export const SA_PREFIX = 'system:serviceaccount:'
+export { SA_PREFIX, hasWild, splitSub } from '../../trust/subject.js'
 
 export interface CondEntry {
   readonly operator: string
@@ -129,18 +130,6 @@ export function claimConditions(st: TrustStatement, host: string, claim: string)
   return st.conditions.filter((c) => c.host === h && c.claim === claim)
 }
 
-/** `system:serviceaccount:ns:name` → {ns, name}, splitting at the first `:` after the prefix. */
-export function splitSub(sub: string): { ns: string; name: string } | undefined {
-  if (!sub.startsWith(SA_PREFIX)) return undefined
-  const rest = sub.slice(SA_PREFIX.length)
-  const i = rest.indexOf(':')
-  if (i < 0) return { ns: rest, name: '' }
-  return { ns: rest.slice(0, i), name: rest.slice(i + 1) }
-}
-
-export function hasWild(s: string): boolean {
-  return s.includes('*') || s.includes('?')
-}
 
 /** Multi-tenant CI issuers: a missing `sub` there means anyone on the internet. */
 export const MULTI_TENANT_ISSUERS = [

@@ -1,5 +1,5 @@
 /** The rule catalogue (spec §6), in catalogue order. One file per rule; this list is the only registry. */
-import type { Rule } from '../finding.js'
+import type { BindingEffect, Rule } from '../finding.js'
 import { r01 } from './r01-trust-no-sub.js'
 import { r02 } from './r02-trust-no-aud.js'
 import { r03 } from './r03-trust-wildcard-sub.js'
@@ -41,3 +41,10 @@ export const RULES: readonly Rule[] = [
   r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11, r12, r13, r14, r15, r16, r17, r18,
   r19, r20, r21, r22, r23, r24, r25, r26, r27, r28, r29, r30, r31, r32, r33, r34, r35, r36,
 ]
+
+const BY_ID = new Map(RULES.map((r) => [r.meta.id, r.meta]))
+
+/** What findings of a rule mean for bindings (its `bindingEffect`), by rule id. */
+export function bindingEffectOf(ruleId: string): BindingEffect | undefined {
+  return BY_ID.get(ruleId)?.bindingEffect
+}

@@ -13,6 +13,7 @@ export const r01: Rule = {
     rationale: 'STS decides on the trust policy alone. Without a positive condition on <issuer>:sub, every token the issuer mints is accepted: any service account in the cluster on an EKS issuer, anyone on the internet on a multi-tenant CI issuer.',
     remediation: 'Add StringEquals on "<issuer>:sub": "system:serviceaccount:<namespace>:<name>" (and on "<issuer>:aud": "sts.amazonaws.com") to every web-identity statement.',
     mappings: { nhi: ['NHI6', 'NHI5'], csf: ['PR.AA-03', 'PR.AA-05'], zt: ['ZT6'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

@@ -12,6 +12,7 @@ export const r02: Rule = {
     rationale: 'Without a condition on <issuer>:aud, tokens minted for another relying party of the same issuer replay to STS. The pod-identity webhook marks aud as required.',
     remediation: 'Add StringEquals "<issuer>:aud": "sts.amazonaws.com" to the web-identity statement, and keep the provider ClientIDList to sts.amazonaws.com.',
     mappings: { nhi: ['NHI6', 'NHI4'], csf: ['PR.AA-04'], zt: ['ZT6'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

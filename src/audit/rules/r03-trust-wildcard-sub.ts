@@ -13,6 +13,7 @@ export const r03: Rule = {
     rationale: 'A StringLike sub with * or ? admits every service account the pattern matches, including ones created later: the whole cluster, a name in every namespace (*:default), or a whole namespace.',
     remediation: 'Replace the pattern with StringEquals on the exact subjects (system:serviceaccount:<namespace>:<name>), one role per application.',
     mappings: { nhi: ['NHI6', 'NHI5'], csf: ['PR.AA-05', 'PR.AA-02'], zt: ['ZT3'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph }) {
     const out: FindingDraft[] = []
@@ -29,6 +30,9 @@ export const r03: Rule = {
         } else if (r.scope === 'NS') {
           base = 'medium'
           what = `any service account in namespace${r.namespaces.length === 1 ? '' : 's'} ${r.namespaces.join(', ')}`
+        } else if (r.scope === 'PATTERN') {
+          base = 'medium'
+          what = `subjects nobody listed that match ${r.patterns.join(', ')}`
         } else continue
         out.push({
           severity: escalateByTier(base, role.perms.tier),
@@ -40,6 +44,7 @@ export const r03: Rule = {
             patterns: r.wildcardSubs,
             namespaces: r.namespaces,
             anyNamespaceNames: r.anyNamespaceNames,
+            admittingPatterns: r.patterns,
             matchingServiceAccounts: cap(r.admitted.map(saName)),
             matchingCount: r.admitted.length,
             statements: r.admittingStatements.map((s) => s.index),

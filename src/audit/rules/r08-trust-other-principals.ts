@@ -13,6 +13,7 @@ export const r08: Rule = {
     rationale: 'A workload identity that people, other accounts or other services can also assume loses accountability and widens who holds the workload\'s permissions; Principal "*" lets anyone try.',
     remediation: 'Keep workload roles for workloads only: remove AWS, SAML and other Service principals (and never use "*"); give humans their own roles.',
     mappings: { nhi: ['NHI10', 'NHI9'], csf: ['PR.AA-05', 'PR.AA-02'], zt: ['ZT3'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

@@ -12,6 +12,7 @@ export const r11: Rule = {
     rationale: 'A workload role that can do everything, or can grant itself everything (PutRolePolicy/AttachRolePolicy on itself, CreateRole plus attach, CreatePolicyVersion on its own policy), makes any compromise of the pod an account compromise.',
     remediation: 'Replace the role\'s policies with least-privilege ones scoped to the resources the workload uses; never attach AdministratorAccess or IAMFullAccess to a workload.',
     mappings: { nhi: ['NHI5'], csf: ['PR.AA-05'], zt: ['ZT3'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

@@ -12,6 +12,7 @@ export const r12: Rule = {
     rationale: 'Unconstrained iam:PassRole with a compute launcher, policy-version, attach/put policy or trust-update actions let the workload obtain more privilege than it was given (Prowler, Cloudsplaining escalation methods).',
     remediation: 'Remove the escalation actions or scope them to specific resources (iam:PassRole to named roles with iam:PassedToService).',
     mappings: { nhi: ['NHI5'], csf: ['PR.AA-05'], zt: ['ZT3'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

@@ -13,6 +13,7 @@ export const r15: Rule = {
     rationale: 'Service wildcards, NotAction allows, write actions on Resource "*" and policies spanning many services grant far more than one workload needs, and grow silently as AWS adds actions.',
     remediation: 'List the actions the workload calls and the resources it touches; split roles that span unrelated services.',
     mappings: { nhi: ['NHI5'], csf: ['PR.AA-05'], zt: ['ZT3'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph, options }) {
     const out: FindingDraft[] = []

@@ -15,6 +15,7 @@ export const r18: Rule = {
     rationale: 'An annotation (or a Pod Identity association) naming a role that does not exist gives the pod no AWS identity today, and gives whoever creates a role of that name a ready-made binding.',
     remediation: 'Fix the eks.amazonaws.com/role-arn annotation (or AWS_ROLE_ARN, or the Pod Identity association\'s role) to the intended role, or remove it.',
     mappings: { nhi: ['NHI1'], csf: ['ID.AM-08', 'PR.PS-01'], zt: ['ZT5'] },
+    bindingEffect: 'broken',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

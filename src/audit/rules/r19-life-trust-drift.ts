@@ -1,7 +1,7 @@
 import type { FindingDraft, ResourceRef, Rule } from '../finding.js'
 import { findRole } from '../graph.js'
 import type { PodIdentityBinding } from '../graph.js'
-import { podIdentityAdmits } from '../lib/pod-identity-trust.js'
+import { POD_IDENTITY_PRINCIPAL, podIdentityAdmits } from '../../trust/pod-identity.js'
 import { roleRef, saRef } from '../refs.js'
 
 function associationRef(b: PodIdentityBinding): ResourceRef {
@@ -28,8 +28,7 @@ function podIdentityDrift(b: PodIdentityBinding): FindingDraft | undefined {
   const clusterArn = b.clusterArn
   const account = b.clusterAccount ?? role.obj.accountId
   const unknownArn = clusterArn === undefined
-  const d = podIdentityAdmits(role.trust, {
-    roleArn: role.obj.arn,
+  const d = podIdentityAdmits(role.trust, role.obj.arn, {
     account,
     clusterArn: clusterArn ?? `arn:${role.obj.partition}:eks:us-east-1:${account}:cluster/${a.cluster}`,
     clusterName: a.cluster,
@@ -44,8 +43,8 @@ function podIdentityDrift(b: PodIdentityBinding): FindingDraft | undefined {
     // Without the cluster ARN a trust scoped by aws:SourceArn cannot be checked: say so, at info.
     severity: unknownArn && !noPodTrust ? 'info' : 'low',
     message: noPodTrust
-      ? `The Pod Identity association for ${subject} names ${role.obj.arn}, whose trust does not admit ${'pods.eks.amazonaws.com'} at all: pods get no credentials.`
-      : `The Pod Identity association for ${subject} names ${role.obj.arn}, but its trust does not allow ${missing.join(' and ')} for pods.eks.amazonaws.com with this cluster's source and session tags${unknownArn ? ' (cluster ARN unknown: give --eks-cluster or describe-pod-identity-association output to verify)' : ''}.`,
+      ? `The Pod Identity association for ${subject} names ${role.obj.arn}, whose trust does not admit ${POD_IDENTITY_PRINCIPAL} at all: pods get no credentials.`
+      : `The Pod Identity association for ${subject} names ${role.obj.arn}, but its trust does not allow ${missing.join(' and ')} for ${POD_IDENTITY_PRINCIPAL} with this cluster's source and session tags${unknownArn ? ' (cluster ARN unknown: give --eks-cluster or describe-pod-identity-association output to verify)' : ''}.`,
     resources: [associationRef(b), roleRef(role)],
     evidence: { via: 'pod-identity-association', denied: missing, clusterArn: clusterArn ?? null, clusterArnKnown: !unknownArn, context: d.context, podIdentityTrust: !noPodTrust },
     key,
@@ -62,6 +61,7 @@ export const r19: Rule = {
     rationale: 'The annotated (or Pod Identity-associated) role exists but its trust does not admit the service account on the cluster issuer, or does not let pods.eks.amazonaws.com assume it and tag the session: the pod gets no credentials, which invites widening the trust or moving permissions to the node role.',
     remediation: 'Add the exact subject (system:serviceaccount:<namespace>:<name>) and the cluster issuer to the role trust, or fix the annotation; for Pod Identity, allow sts:AssumeRole and sts:TagSession to Service pods.eks.amazonaws.com scoped by aws:SourceAccount and aws:SourceArn (the cluster ARN).',
     mappings: { nhi: ['NHI1'], csf: ['PR.PS-01', 'DE.CM-09'], zt: ['ZT5'] },
+    bindingEffect: 'broken',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

@@ -13,6 +13,7 @@ export const r23: Rule = {
     rationale: 'One role for several service accounts, namespaces or clusters is one non-human identity reused across workloads and trust boundaries (OWASP NHI9); across environments it joins dev to prod.',
     remediation: 'One role per application and environment; trust only that application\'s service account.',
     mappings: { nhi: ['NHI9', 'NHI8'], csf: ['PR.AA-05', 'PR.IR-01'], zt: ['ZT3'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

@@ -14,6 +14,7 @@ export const r29: Rule = {
     rationale: 'A pods.eks.amazonaws.com trust without source or request-tag conditions can be bound by anyone holding eks:CreatePodIdentityAssociation and iam:PassRole, on any cluster of the account (confused deputy).',
     remediation: 'Add aws:SourceAccount and aws:SourceArn (the cluster ARN), or aws:RequestTag/eks-cluster-arn with kubernetes-namespace and kubernetes-service-account; allow sts:TagSession for ABAC.',
     mappings: { nhi: ['NHI6', 'NHI5'], csf: ['PR.AA-05'], zt: ['ZT4'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

@@ -15,6 +15,7 @@ export const r33: Rule = {
     rationale: 'A trust that admits a namespace or service account that does not exist is claimed by whoever creates it (the in-cluster "Sub:jugation"); a wildcard admits every future service account its pattern matches.',
     remediation: 'Remove subjects that no longer exist from the trust; replace wildcards with exact subjects; restrict who can create namespaces and service accounts.',
     mappings: { nhi: ['NHI1', 'NHI6'], csf: ['ID.AM-08', 'PR.AA-02'], zt: ['ZT5', 'ZT6'] },
+    bindingEffect: 'over-broad',
   },
   check({ graph }) {
     const out: FindingDraft[] = []

@@ -25,6 +25,8 @@ export interface CompiledClause {
   /** The key as written, for explanations. */
   readonly key: string
   readonly lowerKey: string
+  /** The values as written (numbers and booleans as their strings), for explanations and analysis. */
+  readonly values: readonly string[]
   test(ctx: RequestContext): boolean
 }
 
@@ -74,6 +76,7 @@ function compileClause(op: OperatorName, key: string, values: string[], variable
       operator: op,
       key,
       lowerKey,
+      values,
       test(ctx) {
         const present = ctx.get(lowerKey) !== undefined
         return wantAbsent.some((w) => (w === 'true' && !present) || (w === 'false' && present))
@@ -90,6 +93,7 @@ function compileClause(op: OperatorName, key: string, values: string[], variable
     operator: op,
     key,
     lowerKey,
+    values,
     test(ctx) {
       const v: ContextEntry | undefined = ctx.get(lowerKey)
       if (set === undefined) {
