@@ -212,6 +212,19 @@ describe('permissions boundaries and role tags handed over through the IAM API',
     expect(ok.Role?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(boundaryX)
   })
 
+  it('a session allowed iam:PutRolePermissionsBoundary only with boundary X cannot put boundary Y on a role', async () => {
+    await s.iam.send(new CreateRoleCommand({ RoleName: 'rebound', AssumeRolePolicyDocument: POD_TRUST }))
+    const setter = iam(
+      await sessionWith('boundary-setter', [
+        { Effect: 'Allow', Action: 'iam:PutRolePermissionsBoundary', Resource: '*', Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryX } } },
+      ]),
+    )
+    expect(await sdkError(setter.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'rebound', PermissionsBoundary: boundaryY })))).toMatchObject({ code: 'AccessDenied', status: 403 })
+    expect((await s.iam.send(new GetRoleCommand({ RoleName: 'rebound' }))).Role?.PermissionsBoundary).toBeUndefined()
+    await setter.send(new PutRolePermissionsBoundaryCommand({ RoleName: 'rebound', PermissionsBoundary: boundaryX }))
+    expect((await s.iam.send(new GetRoleCommand({ RoleName: 'rebound' }))).Role?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(boundaryX)
+  })
+
   it("a delegated administrator denied DeleteRolePermissionsBoundary on roles bounded by X cannot remove its own boundary (iam:PermissionsBoundary is the role's)", async () => {
     const admin = iam(
       await sessionWith(
