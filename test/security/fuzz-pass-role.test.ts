@@ -10,6 +10,7 @@ import { HttpRequest } from '@smithy/protocol-http'
 import { SignatureV4 } from '@smithy/signature-v4'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { POD_IDENTITY_TRUST } from '../eks/helpers.js'
 import { ADMIN, raw, REGION, startSecServer } from './helpers.js'
 import type { Credentials, RawResponse, SecServer } from './helpers.js'
 
@@ -19,10 +20,7 @@ let adminRole: string
 let existingId: string
 let snapshot: string
 
-const POD_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-})
+const POD_TRUST = JSON.stringify(POD_IDENTITY_TRUST)
 
 /** Everything stored about associations, as one comparable string. */
 async function stored(): Promise<string> {

@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-iam'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { POD_IDENTITY_TRUST } from '../eks/helpers.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
 import { REGION, sdkError, startSecServer } from './helpers.js'
 import type { Credentials, SecServer } from './helpers.js'
@@ -36,10 +37,7 @@ let adminRole: string
 let lowRole: string
 const clients: { destroy(): void }[] = []
 
-const POD_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
-})
+const POD_TRUST = JSON.stringify(POD_IDENTITY_TRUST)
 const EKS_WRITE = { Effect: 'Allow', Action: ['eks:CreatePodIdentityAssociation', 'eks:UpdatePodIdentityAssociation', 'eks:DescribePodIdentityAssociation'], Resource: '*' }
 
 async function podRole(name: string, policy: object): Promise<string> {
