@@ -145,8 +145,11 @@ export const DATA_ACTIONS = ['s3:GetObject', 'ssm:GetParameter', 'ssm:GetParamet
 /** Cloudsplaining ACTIONS_THAT_RETURN_CREDENTIALS, minus ecr:GetAuthorizationToken (needed by every image pull, scoped by repository policies). */
 export const CREDENTIAL_ACTIONS = ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateServiceSpecificCredential', 'iam:ResetServiceSpecificCredential', 'cognito-identity:GetCredentialsForIdentity', 'redshift:GetClusterCredentials', 'sts:GetFederationToken', 'sso:GetRoleCredentials', 'lightsail:GetInstanceAccessDetails']
 export const EXPOSURE_ACTIONS = ['s3:PutBucketPolicy', 's3:PutBucketAcl', 's3:PutObjectAcl', 'kms:PutKeyPolicy', 'kms:CreateGrant', 'secretsmanager:PutResourcePolicy', 'sqs:SetQueueAttributes', 'sns:SetTopicAttributes', 'lambda:AddPermission', 'ecr:SetRepositoryPolicy', 'glacier:SetVaultAccessPolicy']
-/** The PassRole context EKS presents when a Pod Identity association is created or updated. */
-const POD_IDENTITY_PASS = { 'iam:PassedToService': 'pods.eks.amazonaws.com' }
+/**
+ * The PassRole context EKS presents when a Pod Identity association is created or updated on
+ * `clusterArn` (the same keys irsa's own EKS API puts there: src/iam/pass-role.ts).
+ */
+const podIdentityPass = (clusterArn: string): Record<string, string> => ({ 'iam:PassedToService': 'pods.eks.amazonaws.com', 'iam:AssociatedResourceArn': clusterArn })
 
 const CONTROL_PLANE: readonly { readonly method: string; readonly actions: readonly string[] }[] = [
   { method: 'UpdateAssumeRolePolicy', actions: ['iam:UpdateAssumeRolePolicy'] },
@@ -278,10 +281,15 @@ export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: 
     const g = allowed(a) ?? allowed(a, `arn:${role.partition}:iam::999999999999:role/${PROBE_NAME}`)
     if (g !== undefined) chaining.push(g)
   }
+  // The audited clusters, and a probe cluster standing for any other one of the account.
+  const podIdClusters = [...clusterArns, `arn:${role.partition}:eks:us-east-1:${role.accountId}:cluster/${PROBE_NAME}`]
   const passForPodIdentity = (resource: string): Grant | undefined => {
     if (identity.length === 0) return undefined
-    const d = evaluate({ principal, action: 'iam:PassRole', resource, context: POD_IDENTITY_PASS }, set as PolicySet)
-    return d.decision === 'Allow' ? { action: 'iam:PassRole', resource, statements: d.statements } : undefined
+    for (const c of podIdClusters) {
+      const d = evaluate({ principal, action: 'iam:PassRole', resource, context: podIdentityPass(c) }, set as PolicySet)
+      if (d.decision === 'Allow') return { action: 'iam:PassRole', resource, statements: d.statements }
+    }
+    return undefined
   }
   const controlPlane: Finding2[] = []
   for (const m of CONTROL_PLANE) {

@@ -10,7 +10,7 @@ import { roleId } from '../sts/access-key.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
 import type { ApplyTarget, BindingState, PodIdentityAssociationState, PolicyState, ProviderState, RoleCreate, RoleState } from './apply.js'
 import { AwsError } from '../aws/aws-error.js'
-import { createAssociation, updateAssociation } from '../eks/associations.js'
+import { createAssociation, operatorCaller, updateAssociation } from '../eks/associations.js'
 import { ownCluster } from '../eks/cluster.js'
 import type { Tag } from '../iam/model.js'
 
@@ -181,10 +181,10 @@ export function storeTarget(rt: Runtime): ApplyTarget {
       return store.listPodIdentityAssociations(cluster)
     },
     async createPodIdentityAssociation(cluster, a) {
-      return (await asIrsaError(() => createAssociation(rt, cluster, a))).associationId
+      return (await asIrsaError(() => createAssociation(rt, cluster, a, operatorCaller(rt)))).associationId
     },
     async updatePodIdentityAssociation(cluster, associationId, roleArn) {
-      await asIrsaError(() => updateAssociation(rt, cluster, associationId, roleArn))
+      await asIrsaError(() => updateAssociation(rt, cluster, associationId, roleArn, operatorCaller(rt)))
     },
 
     async listBindings(): Promise<BindingState[]> {

@@ -1,10 +1,16 @@
 /**
- * Managing pod identity associations as the EKS API does: validate the request, check the role
- * exists in the account, keep one association per (cluster, namespace, service account), and answer
- * the EKS shapes. Used by the EKS routes and by `irsa serve --config`. Errors are AwsErrors with
- * EKS's codes (InvalidParameterException, ResourceNotFoundException, ResourceInUseException).
+ * Managing pod identity associations as the EKS API does: validate the request, require that the
+ * caller may pass the role to Pod Identity (`iam:PassRole`, EKS's dependent action for
+ * CreatePodIdentityAssociation and UpdatePodIdentityAssociation) and that it exists in the account,
+ * keep one association per (cluster, namespace, service account), and answer the EKS shapes. Used by
+ * the EKS routes and by `irsa serve --config` (the operator, as the account root). Errors are
+ * AwsErrors with EKS's codes (InvalidParameterException, ResourceNotFoundException,
+ * ResourceInUseException) or AccessDenied; nothing is written before every check has passed.
  */
 import { AwsError } from '../aws/aws-error.js'
+import { authorizePassRole, POD_IDENTITY_SERVICE } from '../iam/pass-role.js'
+import type { Caller } from '../iam/pass-role.js'
+import { adminIdentity } from '../server/identity.js'
 import type { Runtime } from '../server/runtime.js'
 import { parseRoleArn } from '../sts/role-arn.js'
 import { isDns1123Label, isDns1123Subdomain } from '../tokens/service-account-token.js'
@@ -46,23 +52,35 @@ export function checkTags(tags: unknown): Record<string, string> {
   return out
 }
 
-/** The role must be an IAM role ARN of this account that exists. */
-export async function checkRole(rt: Runtime, roleArn: unknown): Promise<string> {
+/** The operator (configuration applied by `irsa serve --config`): the account root, who may pass any role. */
+export function operatorCaller(rt: Runtime): Caller {
+  return { who: adminIdentity(rt), sourceIp: 'local', requestId: 'operator' }
+}
+
+/**
+ * The role handed to Pod Identity on `cluster`: an IAM role ARN that the caller may pass
+ * (`iam:PassRole` with `iam:PassedToService` = pods.eks.amazonaws.com and `iam:AssociatedResourceArn`
+ * = the cluster ARN), of this account, that exists. PassRole is decided before the account and
+ * existence checks, so a caller without it learns nothing about which roles exist.
+ */
+export async function checkPassedRole(rt: Runtime, caller: Caller, roleArn: unknown, cluster: OwnCluster): Promise<string> {
   if (typeof roleArn !== 'string' || roleArn === '') throw invalid('roleArn is required')
   const ref = parseRoleArn(roleArn)
   if (ref === undefined) throw invalid(`Invalid role ARN: ${roleArn}`)
+  const found = ref.account === rt.account ? await rt.store.getRole(ref.account, ref.name) : undefined
+  const role = found?.arn === roleArn ? found : undefined
+  await authorizePassRole(rt, caller, { roleArn, role, passedToService: POD_IDENTITY_SERVICE, associatedResourceArn: cluster.arn })
   if (ref.account !== rt.account) throw invalid(`The role ${roleArn} must be in the cluster's account ${rt.account}`)
-  const role = await rt.store.getRole(ref.account, ref.name)
-  if (role === undefined || role.arn !== roleArn) throw invalid(`Role ${roleArn} does not exist`)
+  if (role === undefined) throw invalid(`Role ${roleArn} does not exist`)
   return role.arn
 }
 
-export async function createAssociation(rt: Runtime, clusterName: string, input: AssociationInput): Promise<PodIdentityAssociation> {
+export async function createAssociation(rt: Runtime, clusterName: string, input: AssociationInput, caller: Caller): Promise<PodIdentityAssociation> {
   const cluster = await requireCluster(rt, clusterName)
   if (typeof input.namespace !== 'string' || !isDns1123Label(input.namespace)) throw invalid('namespace must be a Kubernetes namespace name')
   if (typeof input.serviceAccount !== 'string' || !isDns1123Subdomain(input.serviceAccount)) throw invalid('serviceAccount must be a Kubernetes service account name')
   const tags = checkTags(input.tags)
-  const roleArn = await checkRole(rt, input.roleArn)
+  const roleArn = await checkPassedRole(rt, caller, input.roleArn, cluster)
   const now = rt.clock.now()
   const associationId = newAssociationId((n) => rt.random.bytes(n))
   const a: PodIdentityAssociation = {
@@ -90,10 +108,12 @@ export async function findAssociation(rt: Runtime, clusterName: string, associat
   return a
 }
 
-export async function updateAssociation(rt: Runtime, clusterName: string, associationId: string, roleArn: string | undefined): Promise<PodIdentityAssociation> {
+/** A role named in the update is passed again (EKS checks iam:PassRole for it even when it is the current one). */
+export async function updateAssociation(rt: Runtime, clusterName: string, associationId: string, roleArn: string | undefined, caller: Caller): Promise<PodIdentityAssociation> {
+  const cluster = await requireCluster(rt, clusterName)
   const current = await findAssociation(rt, clusterName, associationId)
   if (roleArn === undefined) return current
-  const checked = await checkRole(rt, roleArn)
+  const checked = await checkPassedRole(rt, caller, roleArn, cluster)
   const updated = await rt.store.updatePodIdentityAssociation(clusterName, associationId, { roleArn: checked, modifiedAt: rt.clock.now() })
   if (updated === undefined) throw new AwsError('ResourceNotFoundException', `Pod Identity Association ${associationId} not found in cluster ${clusterName}`)
   return updated

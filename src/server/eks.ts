@@ -10,16 +10,20 @@
  * - `POST /clusters/{name}/assume-role-for-pod-identity`
  *
  * Callers: the administrator, or session credentials of this server whose policies allow the action
- * (`eks:…` on the cluster or association ARN, `eks-auth:AssumeRoleForPodIdentity` on the cluster ARN).
+ * (`eks:…` on the cluster or association ARN, `eks-auth:AssumeRoleForPodIdentity` on the cluster ARN)
+ * and, for creating or re-pointing an association, `iam:PassRole` on the role (see associations.ts).
  * Errors are rest-json: an `x-amzn-ErrorType` header and a `{"message"}` body.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AwsError } from '../aws/aws-error.js'
 import type { AwsErrorCode } from '../aws/aws-error.js'
 import { isIrsaError } from '../errors.js'
+import { requestTagContext } from '../iam/actions/roles.js'
 import { authorizeIam } from '../iam/authorize.js'
+import type { Caller } from '../iam/pass-role.js'
+import type { ContextValue } from '../policy/request.js'
 import { assumeRoleForPodIdentity } from '../eks/assume-role-for-pod-identity.js'
-import { associationShape, associationSummary, createAssociation, deleteAssociation, findAssociation, requireCluster, updateAssociation } from '../eks/associations.js'
+import { associationShape, associationSummary, checkTags, createAssociation, deleteAssociation, findAssociation, requireCluster, updateAssociation } from '../eks/associations.js'
 import { ownCluster } from '../eks/cluster.js'
 import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
 import { authenticate } from './identity.js'
@@ -122,8 +126,12 @@ function page<T>(items: readonly T[], q: URLSearchParams): { items: T[]; nextTok
   return { items: items.slice(start, end), ...(end < items.length ? { nextToken: Buffer.from(`o${end}`).toString('base64url') } : {}) }
 }
 
-async function authorize(c: Call, action: string, resource: string): Promise<void> {
-  await authorizeIam(c.rt, c.who, action, resource, c.req.ip, c.requestId)
+async function authorize(c: Call, action: string, resource: string, requestContext: Readonly<Record<string, ContextValue>> = {}): Promise<void> {
+  await authorizeIam(c.rt, c.who, action, resource, c.req.ip, c.requestId, requestContext)
+}
+
+function caller(c: Call): Caller {
+  return { who: c.who, sourceIp: c.req.ip, requestId: c.requestId }
 }
 
 const listClusters: Handler = async (c) => {
@@ -176,17 +184,19 @@ async function logAssociationChange(c: Call, action: string, a: PodIdentityAssoc
 
 const createPia: Handler = async (c) => {
   const cluster = await requireCluster(c.rt, c.params.name ?? '')
-  await authorize(c, 'eks:CreatePodIdentityAssociation', cluster.arn)
+  // The request's tags are condition keys of eks:CreatePodIdentityAssociation (aws:RequestTag/…, aws:TagKeys).
+  const tags = checkTags(c.body.tags)
+  await authorize(c, 'eks:CreatePodIdentityAssociation', cluster.arn, requestTagContext(Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))))
   refuseUnsupported(c.body)
   optionalString(c.body, 'clientRequestToken')
   const input = {
     namespace: optionalString(c.body, 'namespace') ?? '',
     serviceAccount: optionalString(c.body, 'serviceAccount') ?? '',
     roleArn: optionalString(c.body, 'roleArn') ?? '',
-    ...(c.body.tags === undefined ? {} : { tags: c.body.tags as Record<string, string> }),
+    tags,
   }
   for (const k of ['namespace', 'serviceAccount', 'roleArn'] as const) if (input[k] === '') throw new AwsError('InvalidParameterException', `${k} is required`)
-  const a = await createAssociation(c.rt, cluster.name, input)
+  const a = await createAssociation(c.rt, cluster.name, input, caller(c))
   await logAssociationChange(c, 'eks:CreatePodIdentityAssociation', a, `associated ${a.namespace}/${a.serviceAccount} with ${a.roleArn}`)
   return { body: { association: associationShape(a) } }
 }
@@ -212,7 +222,7 @@ const updatePia: Handler = async (c) => {
   await authorize(c, 'eks:UpdatePodIdentityAssociation', current.associationArn)
   refuseUnsupported(c.body)
   optionalString(c.body, 'clientRequestToken')
-  const a = await updateAssociation(c.rt, current.clusterName, current.associationId, optionalString(c.body, 'roleArn'))
+  const a = await updateAssociation(c.rt, current.clusterName, current.associationId, optionalString(c.body, 'roleArn'), caller(c))
   if (a.roleArn !== current.roleArn) {
     await logAssociationChange(c, 'eks:UpdatePodIdentityAssociation', a, `role ${current.roleArn} → ${a.roleArn}`, { previousRoleArn: current.roleArn })
   }

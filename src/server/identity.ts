@@ -27,20 +27,18 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
+/** The administrator, acting as the account's root user. */
+export function adminIdentity(rt: Runtime): Identity {
+  return { kind: 'admin', accessKeyId: rt.admin.accessKeyId, account: rt.account, arn: `arn:${rt.partition}:iam::${rt.account}:root`, userId: rt.account }
+}
+
 /** Verify SigV4 for `service` and resolve the caller; throws AwsError with AWS's code otherwise. */
 export async function authenticate(rt: Runtime, request: SigV4Request, service: string): Promise<Identity> {
   const result = await verifySigV4<Identity>(request, {
     now: rt.clock.now(),
     expectedService: service,
     lookupCredentials: async (accessKeyId, token): Promise<CredentialLookup<Identity> | undefined> => {
-      if (sameSecret(accessKeyId, rt.admin.accessKeyId)) {
-        const account = rt.account
-        return {
-          found: true,
-          secretAccessKey: rt.admin.secretAccessKey,
-          credential: { kind: 'admin', accessKeyId, account, arn: `arn:${rt.partition}:iam::${account}:root`, userId: account },
-        }
-      }
+      if (sameSecret(accessKeyId, rt.admin.accessKeyId)) return { found: true, secretAccessKey: rt.admin.secretAccessKey, credential: adminIdentity(rt) }
       if (!accessKeyId.startsWith('ASIA')) return { found: false, reason: 'unknown-key' }
       if (token === undefined) return { found: false, reason: 'invalid-token' }
       const opened = await rt.openSession(token)

@@ -9,7 +9,7 @@ import { loadFiles } from '../../src/audit/load/files.js'
 import { readAssociationRecords, splitJsonValues } from '../../src/audit/load/pod-identity.js'
 import { auditCommand } from '../../src/cli/audit.js'
 import { NOW, memoryIo } from './helpers.js'
-import { K8S, roleArn, writeEstate } from './pod-identity-estate.js'
+import { CLUSTER_ARN, K8S, roleArn, writeEstate } from './pod-identity-estate.js'
 
 const dirs: string[] = []
 afterAll(() => {
@@ -164,6 +164,29 @@ describe('rules with Pod Identity associations', () => {
     expect(f?.severity).toBe('critical')
     expect(f?.evidence.adminTargets).toEqual([roleArn('podid-admin')])
     expect(f?.message).toContain('CreatePodIdentityAssociation+PassRole')
+  })
+
+  it('R16 agrees with the EKS API on iam:AssociatedResourceArn: PassRole scoped to the audited cluster still reaches the admin role, scoped to another cluster it does not', async () => {
+    const { dir, flags } = writeEstate()
+    dirs.push(dir)
+    const scoped = async (clusterArn: string): Promise<Finding | undefined> => {
+      const inv = await loadFiles({ kubernetes: flags.kubernetes, iam: flags.iam, eksClusters: flags.eksCluster, oidcProviders: flags.oidcProviders, podIdentityAssociations: flags.podIdentityAssociations ?? [] })
+      const i = inv.iam.roles.findIndex((r) => r.name === 'assoc-creator')
+      const creator = inv.iam.roles[i] as (typeof inv.iam.roles)[number]
+      const document = {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'eks:CreatePodIdentityAssociation', Resource: CLUSTER_ARN },
+          { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition: { StringEquals: { 'iam:PassedToService': 'pods.eks.amazonaws.com' }, ArnLike: { 'iam:AssociatedResourceARN': clusterArn } } },
+        ],
+      }
+      inv.iam.roles[i] = { ...creator, inlinePolicies: [{ name: 'scoped', document }], attachedPolicyArns: [] }
+      return of(runAudit(buildGraph(inv), { now: NOW }).findings, 'IRSA-PERM-006').find((x) => label(x) === roleArn('assoc-creator'))
+    }
+    const here = await scoped(CLUSTER_ARN)
+    expect(here?.severity).toBe('critical')
+    expect(here?.evidence.adminTargets).toEqual([roleArn('podid-admin')])
+    expect(await scoped('arn:aws:eks:us-east-1:111122223333:cluster/elsewhere')).toBeUndefined()
   })
 
   it('R24/R34 identityOf: a Pod Identity association takes precedence over the IRSA annotation, AWS_ROLE_ARN in the pod over both', async () => {

@@ -2,7 +2,7 @@
 // the server's agent endpoint (container provider), not from web identity.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAssociation } from '../../src/eks/associations.js'
+import { createAssociation, operatorCaller } from '../../src/eks/associations.js'
 import { ADMIN, AWS, baseEnv, CLUSTER, MAIN, POD_IDENTITY_TRUST, run, startTestServer } from './helpers.js'
 import type { TestServer } from './helpers.js'
 
@@ -14,7 +14,7 @@ const irsa = (args: readonly string[]): ReturnType<typeof run> => run(process.ex
 beforeAll(async () => {
   t = await startTestServer()
   const role = await t.createRole('exec-pod-role', POD_IDENTITY_TRUST)
-  await createAssociation(t.serving.rt, CLUSTER, { namespace: 'shop', serviceAccount: 'cart', roleArn: role })
+  await createAssociation(t.serving.rt, CLUSTER, { namespace: 'shop', serviceAccount: 'cart', roleArn: role }, operatorCaller(t.serving.rt))
   // The caller's own AWS settings must not leak into the pod: give it some to drop.
   env = baseEnv(t, {
     IRSA_ADMIN_ACCESS_KEY_ID: ADMIN.accessKeyId,

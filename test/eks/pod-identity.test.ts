@@ -18,8 +18,8 @@ const agentUrl = (): string => `${t.url}/v1/credentials`
 
 async function associate(namespace: string, serviceAccount: string, roleArn: string): Promise<void> {
   const rt = t.serving.rt
-  const { createAssociation } = await import('../../src/eks/associations.js')
-  await createAssociation(rt, CLUSTER, { namespace, serviceAccount, roleArn })
+  const { createAssociation, operatorCaller } = await import('../../src/eks/associations.js')
+  await createAssociation(rt, CLUSTER, { namespace, serviceAccount, roleArn }, operatorCaller(rt))
 }
 
 async function agent(token: string | undefined): Promise<{ status: number; type: string | null; body: string }> {

@@ -4,7 +4,7 @@ import { CreateRoleCommand } from '@aws-sdk/client-iam'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runAudit } from '../../src/audit/audit.js'
 import { buildGraph } from '../../src/audit/graph.js'
-import { createAssociation } from '../../src/eks/associations.js'
+import { createAssociation, operatorCaller } from '../../src/eks/associations.js'
 import { ownCluster } from '../../src/eks/cluster.js'
 import { storeInventory } from '../../src/respond/blast-radius.js'
 import { startTestServer } from './helpers.js'
@@ -26,8 +26,8 @@ describe('store inventory with Pod Identity associations', () => {
     await s.iam.send(new CreateRoleCommand({ RoleName: 'podid-ok', AssumeRolePolicyDocument: POD_TRUST }))
     await s.iam.send(new CreateRoleCommand({ RoleName: 'podid-no-tag', AssumeRolePolicyDocument: ASSUME_ONLY }))
     const cluster = (await ownCluster(s.serving.rt)).name
-    await createAssociation(s.serving.rt, cluster, { namespace: 'shop', serviceAccount: 'cart', roleArn: s.roleArn('podid-ok') })
-    await createAssociation(s.serving.rt, cluster, { namespace: 'shop', serviceAccount: 'billing', roleArn: s.roleArn('podid-no-tag') })
+    await createAssociation(s.serving.rt, cluster, { namespace: 'shop', serviceAccount: 'cart', roleArn: s.roleArn('podid-ok') }, operatorCaller(s.serving.rt))
+    await createAssociation(s.serving.rt, cluster, { namespace: 'shop', serviceAccount: 'billing', roleArn: s.roleArn('podid-no-tag') }, operatorCaller(s.serving.rt))
   }, 60_000)
   afterAll(async () => s.close())
 

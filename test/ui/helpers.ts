@@ -9,7 +9,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
 import { signedHeaders } from '../../src/config/remote-target.js'
-import { createAssociation } from '../../src/eks/associations.js'
+import { createAssociation, operatorCaller } from '../../src/eks/associations.js'
 import { ownCluster } from '../../src/eks/cluster.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
@@ -200,7 +200,7 @@ export async function seedPodIdentity(s: UiTestServer): Promise<Record<string, s
     ['pods', 'pod-untagged', 'pod-untagged'],
     ['jobs', 'pod-job', 'dual-role'],
   ] as const) {
-    const a = await createAssociation(rt, cluster.name, { namespace, serviceAccount, roleArn: s.roleArn(role) })
+    const a = await createAssociation(rt, cluster.name, { namespace, serviceAccount, roleArn: s.roleArn(role) }, operatorCaller(rt))
     ids[`${namespace}/${serviceAccount}`] = a.associationId
   }
   return ids

@@ -35,7 +35,7 @@ export const untagRole: SignedAction = async (ctx) => {
   if (keys.length > 50) throw validationError([`Value '[${keys.join(', ')}]' at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50`])
   const bad = keys.findIndex((k) => k.length < 1 || k.length > 128)
   if (bad >= 0) throw validationError([`Value '${keys[bad]}' at 'tagKeys.${bad + 1}.member' failed to satisfy constraint: Member must have length ${keys[bad] === '' ? 'greater than or equal to 1' : 'less than or equal to 128'}`])
-  await authorizedRole(ctx, 'iam:UntagRole', name)
+  await authorizedRole(ctx, 'iam:UntagRole', name, { 'aws:TagKeys': keys })
   const { store, account } = ctx.rt
   const drop = new Set(keys.map((k) => k.toLowerCase()))
   await store.transaction(async () => {

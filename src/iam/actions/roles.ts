@@ -4,6 +4,7 @@ import { members } from '../../aws/xml.js'
 import type { ActionContext, SignedAction } from '../../server/query-api.js'
 import { roleId } from '../../sts/access-key.js'
 import { authorizeIam } from '../authorize.js'
+import { roleTagContext } from '../role-tag-context.js'
 import type { ContextValue } from '../../policy/request.js'
 import type { Role, Tag } from '../model.js'
 import { roleXml } from '../serialize.js'
@@ -26,7 +27,29 @@ export async function existingRole(ctx: ActionContext, name: string): Promise<Ro
   return r
 }
 
-/** Authorize `action` on the role named in the request (by its ARN, or a best guess when absent). */
+/**
+ * The role actions whose Service Authorization Reference entry lists `iam:PermissionsBoundary`: the
+ * ARN of the boundary the role has (CreateRole and PutRolePermissionsBoundary pass the one in the
+ * request instead). Policies use it to keep a delegated administrator inside a boundary, e.g. deny
+ * DeleteRolePermissionsBoundary or PutRolePolicy on roles whose boundary is X.
+ */
+const CURRENT_BOUNDARY_ACTIONS = new Set([
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:DeleteRole',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+  'iam:UpdateAssumeRolePolicy',
+])
+
+/**
+ * Authorize `action` on the role named in the request (by its ARN, or a best guess when absent),
+ * with the role's tags (`aws:ResourceTag/…`, `iam:ResourceTag/…`) and, for the actions that list it,
+ * its current `iam:PermissionsBoundary`; `requestContext` adds or overrides request keys.
+ */
 export async function authorizeOnRole(
   ctx: ActionContext,
   action: string,
@@ -34,10 +57,10 @@ export async function authorizeOnRole(
   requestContext: Readonly<Record<string, ContextValue>> = {},
 ): Promise<Role | undefined> {
   const role = await ctx.rt.store.getRole(ctx.rt.account, name)
-  const resourceTags: Record<string, ContextValue> = {}
-  for (const t of role?.tags ?? []) resourceTags[`aws:ResourceTag/${t.Key}`] = t.Value
+  const boundary = role?.permissionsBoundaryArn
   await authorizeIam(ctx.rt, ctx.who, action, role?.arn ?? roleArnFor(ctx, '/', name), ctx.meta.sourceIp, ctx.meta.requestId, {
-    ...resourceTags,
+    ...roleTagContext(role),
+    ...(boundary !== undefined && CURRENT_BOUNDARY_ACTIONS.has(action) ? { 'iam:PermissionsBoundary': boundary } : {}),
     ...requestContext,
   })
   return role
