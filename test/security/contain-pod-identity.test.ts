@@ -92,9 +92,9 @@ beforeAll(async () => {
     },
     { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetRole', Resource: '*' }] },
   )
-  const { createAssociation } = await import('../../src/eks/associations.js')
-  await createAssociation(rt, CLUSTER, { namespace: 'shop', serviceAccount: 'checkout', roleArn, tags: { team: 'payments' } })
-  await createAssociation(rt, CLUSTER, { namespace: 'shop', serviceAccount: 'ledger', roleArn })
+  const { createAssociation, operatorCaller } = await import('../../src/eks/associations.js')
+  await createAssociation(rt, CLUSTER, { namespace: 'shop', serviceAccount: 'checkout', roleArn, tags: { team: 'payments' } }, operatorCaller(rt))
+  await createAssociation(rt, CLUSTER, { namespace: 'shop', serviceAccount: 'ledger', roleArn }, operatorCaller(rt))
 })
 afterAll(async () => t?.close())
 
