@@ -93,7 +93,8 @@ export function buildProgram(): Command {
     .option('--config <file>', 'apply this declarative config (YAML) at start')
     .option('--cluster-name <name>', 'name of the EKS cluster this server emulates (default: the stored one, else irsa)')
     .option('--ui-token <token>', 'token for the web dashboard at /ui (default IRSA_UI_TOKEN; --demo generates one)')
-    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string; clusterName?: string; uiToken?: string } & ServeOpsFlags) => {
+    .option('--allow-jwks-host <host>', "let external issuers' jwks_uri name this host besides their own (repeatable; HOST or HOST:PORT)", collectJwksHost, [])
+    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string; clusterName?: string; uiToken?: string; allowJwksHost: string[] } & ServeOpsFlags) => {
       const config = o.config === undefined ? undefined : await loadConfigFile(o.config)
       const serving = await startServer(
         {
@@ -111,6 +112,7 @@ export function buildProgram(): Command {
           ...(config === undefined ? {} : { config }),
           ...(o.clusterName === undefined ? {} : { clusterName: o.clusterName }),
           ...(o.uiToken === undefined ? {} : { uiToken: o.uiToken }),
+          allowJwksHosts: o.allowJwksHost,
         },
         (line) => process.stdout.write(`${line}\n`),
       )
@@ -281,6 +283,19 @@ function stateOf(o: { data: string; store?: string }): { data: string; store?: s
 function parseInteger(v: string): number {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number')
   return Number(v)
+}
+
+/** One `--allow-jwks-host` value (`HOST` or `HOST:PORT`), as the URL parser writes a host, added to the list. */
+function collectJwksHost(v: string, list: string[]): string[] {
+  let host: string | undefined
+  try {
+    const u = new URL(`https://${v}`)
+    host = u.pathname === '/' && u.search === '' && u.hash === '' && u.username === '' && [u.host, u.hostname].includes(v.toLowerCase()) ? v.toLowerCase() : undefined
+  } catch {
+    host = undefined
+  }
+  if (host === undefined) throw new InvalidArgumentError('expected a host name or address, optionally with :PORT')
+  return [...list, host]
 }
 
 function parseKind(v: string): PolicyKind {

@@ -39,7 +39,8 @@ function fakeIdp(initialKeys: unknown[]) {
 function setup(keys: unknown[], extra: Partial<RemoteKeySourceOptions> = {}) {
   const idp = fakeIdp(keys)
   const clock = { now: NOW + 10 }
-  const source = createRemoteKeySource({ fetchJson: idp.fetchJson, now: () => clock.now, ...extra })
+  // The JWKS is on another host than the issuer, as an operator allows with --allow-jwks-host.
+  const source = createRemoteKeySource({ fetchJson: idp.fetchJson, now: () => clock.now, allowJwksHosts: ['keys.example.net'], ...extra })
   const verify = (token: string): Promise<VerifyWebIdentityTokenResult> =>
     verifyWebIdentityToken(token, { now: clock.now, resolveProvider: (iss) => (iss === ISS ? PROV : undefined), getKey: source.getKey })
   return { idp, clock, source, verify }
@@ -164,14 +165,19 @@ describe('createRemoteKeySource', () => {
     await expect(noKeys.source.getKey(PROV, { alg: 'RS256', kid: k1.kid }, { issuer: ISS })).rejects.toThrow(/no keys array/)
   })
 
-  it('does not cache failures, shares one in-flight load, and passes transient errors through', async () => {
-    const { idp, source, verify } = setup([publishedJwk(k1)])
+  it('remembers a failure for failureBackoffMs, then shares one in-flight load, and passes transient errors through', async () => {
+    const { idp, source, verify, clock } = setup([publishedJwk(k1)], { failureBackoffMs: 15_000 })
     idp.state.fail = Object.assign(new Error('HTTP 503'), { name: 'x' })
     const token = await mint(k1)
     const r = await verify(token)
     expect(!r.ok && r.reason).toBe('key-retrieval')
     idp.state.fail = undefined
     idp.fetchJson.mockClear()
+    clock.now += 14
+    const again = await verify(token) // within the back-off: the same failure, no fetch
+    expect(!again.ok && again.reason).toBe('key-retrieval')
+    expect(idp.fetchJson).toHaveBeenCalledTimes(0)
+    clock.now += 1
     const header = { alg: 'RS256' as const, kid: k1.kid }
     await Promise.all([1, 2, 3].map(() => source.getKey(PROV, header, { issuer: ISS })))
     expect(idp.fetchJson).toHaveBeenCalledTimes(2)
@@ -187,7 +193,7 @@ describe('createRemoteKeySource', () => {
       if (url === `${other}/keys`) return { keys: [publishedJwk(k2)] }
       throw new Error(url)
     })
-    const source = createRemoteKeySource({ fetchJson, now: () => NOW })
+    const source = createRemoteKeySource({ fetchJson, now: () => NOW, allowJwksHosts: ['keys.example.net'] })
     await expect(source.getKey(PROV, { alg: 'RS256', kid: k1.kid }, { issuer: ISS })).resolves.toBeDefined()
     await expect(source.getKey(PROV, { alg: 'RS256', kid: k1.kid }, { issuer: other })).rejects.toSatisfy((e) => isIrsaError(e, 'ERR_TOKEN_NO_KEY'))
   })
