@@ -198,3 +198,32 @@ describe('createRemoteKeySource', () => {
     await expect(source.getKey(PROV, { alg: 'RS256', kid: k1.kid }, { issuer: other })).rejects.toSatisfy((e) => isIrsaError(e, 'ERR_TOKEN_NO_KEY'))
   })
 })
+
+describe('createRemoteKeySource: bounds', () => {
+  it('caches at most maxProviders providers, dropping the least recently used', async () => {
+    const urls = ['https://a.example.com', 'https://b.example.com', 'https://c.example.com']
+    const fetched: string[] = []
+    const fetchJson: FetchJson = async (url) => {
+      fetched.push(url)
+      const iss = urls.find((u) => url.startsWith(`${u}/`)) as string
+      return url.endsWith('/.well-known/openid-configuration') ? { issuer: iss, jwks_uri: `${iss}/keys` } : { keys: [publishedJwk(k1)] }
+    }
+    const source = createRemoteKeySource({ fetchJson, now: () => NOW, maxProviders: 2 })
+    const get = (url: string) => source.getKey({ ...PROVIDER, url }, { alg: 'RS256', kid: k1.kid }, { issuer: url })
+    for (const url of [urls[0], urls[1], urls[0], urls[2]] as string[]) await get(url)
+    expect(source.size()).toBe(2)
+    expect(fetched.length).toBe(6) // a, b, c loaded once each; the second a was a hit
+    await get(urls[0] as string) // a was used more recently than b: still cached
+    expect(fetched.length).toBe(6)
+    await get(urls[1] as string) // b was dropped: loaded again
+    expect(fetched.length).toBe(8)
+  })
+
+  it('refuses a token whose iss is not exactly the provider URL, without fetching', async () => {
+    const { idp, source } = setup([publishedJwk(k1)])
+    for (const iss of [`${ISS}/`, `${ISS}//`, ISS.toUpperCase(), ISS.replace('https://', 'http://')]) {
+      await expect(source.getKey(PROV, { alg: 'RS256', kid: k1.kid }, { issuer: iss })).rejects.toSatisfy((e) => isIrsaError(e, 'ERR_TOKEN_NO_KEY'))
+    }
+    expect(idp.fetchJson).not.toHaveBeenCalled()
+  })
+})
