@@ -94,7 +94,8 @@ export function buildProgram(): Command {
     .option('--ui-token <token>', 'token for the web dashboard at /ui (default IRSA_UI_TOKEN; --demo generates one)')
     .option('--webhook-token <token>', 'bearer token POST /mutate requires (default IRSA_WEBHOOK_TOKEN; unset: /mutate is refused)')
     .option('--allowed-host <name...>', 'more Host names to answer when listening on loopback (DNS rebinding protection accepts loopback names and the issuer host)')
-    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string; clusterName?: string; uiToken?: string; webhookToken?: string; allowedHost?: string[] } & ServeOpsFlags) => {
+    .option('--allow-jwks-host <host>', "let external issuers' jwks_uri name this host besides their own (repeatable; HOST or HOST:PORT)", collectJwksHost, [])
+    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string; clusterName?: string; uiToken?: string; webhookToken?: string; allowedHost?: string[]; allowJwksHost: string[] } & ServeOpsFlags) => {
       const config = o.config === undefined ? undefined : await loadConfigFile(o.config)
       const serving = await startServer(
         {
@@ -114,6 +115,7 @@ export function buildProgram(): Command {
           ...(o.uiToken === undefined ? {} : { uiToken: o.uiToken }),
           ...(o.webhookToken === undefined ? {} : { webhookToken: o.webhookToken }),
           ...(o.allowedHost === undefined ? {} : { allowedHosts: o.allowedHost }),
+          allowJwksHosts: o.allowJwksHost,
         },
         (line) => process.stdout.write(`${line}\n`),
       )
@@ -287,6 +289,19 @@ function stateOf(o: { data: string; store?: string }): { data: string; store?: s
 function parseInteger(v: string): number {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number')
   return Number(v)
+}
+
+/** One `--allow-jwks-host` value (`HOST` or `HOST:PORT`), as the URL parser writes a host, added to the list. */
+function collectJwksHost(v: string, list: string[]): string[] {
+  let host: string | undefined
+  try {
+    const u = new URL(`https://${v}`)
+    host = u.pathname === '/' && u.search === '' && u.hash === '' && u.username === '' && [u.host, u.hostname].includes(v.toLowerCase()) ? v.toLowerCase() : undefined
+  } catch {
+    host = undefined
+  }
+  if (host === undefined) throw new InvalidArgumentError('expected a host name or address, optionally with :PORT')
+  return [...list, host]
 }
 
 function parseKind(v: string): PolicyKind {

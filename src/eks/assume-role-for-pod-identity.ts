@@ -18,7 +18,6 @@ import type { Runtime } from '../server/runtime.js'
 import { issueRoleSession } from '../sts/issue-role-session.js'
 import { assumedRoleArn, parseRoleArn } from '../sts/role-arn.js'
 import { awsTimestamp } from '../sts/timestamp.js'
-import { issuerHostPath } from '../tokens/issuer-url.js'
 import { serviceAccountSubject } from '../tokens/service-account-token.js'
 import { verifyWebIdentityToken } from '../tokens/verify-web-identity-token.js'
 import { CLUSTER_NAME, ownCluster } from './cluster.js'
@@ -104,7 +103,7 @@ export async function assumeRoleForPodIdentity(rt: Runtime, req: PodIdentityRequ
   const verified = await verifyWebIdentityToken(token, {
     now,
     maxLifetimeSeconds: rt.maxTokenLifetimeSeconds,
-    resolveProvider: (iss) => (issuerHostPath(iss) === issuerHostPath(rt.issuer) ? provider : undefined),
+    resolveProvider: (iss) => (iss === rt.issuer ? provider : undefined),
     getKey: (p, header, t) => rt.keySource(p.url)(p, header, t),
   })
   const detail: Record<string, unknown> = { caller: req.caller, clusterArn: cluster.arn }

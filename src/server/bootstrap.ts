@@ -48,6 +48,8 @@ export interface OpenOptions {
   readonly host?: string
   readonly port?: number
   readonly signingAlgorithm?: SigningAlgorithm
+  /** Hosts an external issuer's `jwks_uri` may name besides the issuer's own host (`--allow-jwks-host`). */
+  readonly allowJwksHosts?: readonly string[]
   readonly env?: Readonly<Record<string, string | undefined>>
   readonly clock?: Clock
   readonly random?: Random
@@ -110,7 +112,8 @@ export async function openRuntime(o: OpenOptions = {}): Promise<Opened> {
       await store.addSealingKey({ id: k.id, secret: k.secret, createdAt: now, retiredAt: undefined })
     })
     const { admin, generated, file } = adminCredentials(o.env ?? process.env, local, account, random, o.needsAdmin ?? true)
-    const rt = new Runtime({ store, account, region, issuer, clock, random, admin, fetchJson: createIssuerFetcher() })
+    const allowJwksHosts = o.allowJwksHosts ?? []
+    const rt = new Runtime({ store, account, region, issuer, clock, random, admin, fetchJson: createIssuerFetcher(), allowJwksHosts })
     await store.createOidcProvider({
       arn: `arn:aws:iam::${account}:oidc-provider/${issuerHostPath(issuer)}`,
       account,

@@ -1,7 +1,8 @@
 /**
  * The identity plane's shared state in one process: the store, the account and issuer, signing and
- * sealing keys (cached briefly, re-read on an unknown key id so replicas agree), key sources for
- * token verification, and a compiled-policy cache keyed by content.
+ * sealing keys (cached briefly, re-read on an unknown key id so replicas agree, at most once a second:
+ * see forced-reread.ts), key sources for token verification, and a compiled-policy cache keyed by
+ * content.
  */
 import { IrsaError } from '../errors.js'
 import type { CompiledPolicy } from '../policy/compile.js'
@@ -23,6 +24,7 @@ import type { GetVerificationKey } from '../tokens/verify-web-identity-token.js'
 import type { Clock, Random } from './clock.js'
 import { DenialSummary } from './denial-summary.js'
 import type { DenialSummaryOptions } from './denial-summary.js'
+import { rateLimitedReread } from './forced-reread.js'
 
 export interface AdminCredentials {
   readonly accessKeyId: string
@@ -47,6 +49,10 @@ export interface RuntimeOptions {
   readonly keyCacheMs?: number
   /** Repeated identical denials are counted into summary rows (denial-summary.ts); these bound it. */
   readonly denialSummary?: DenialSummaryOptions
+  /** Minimum time between two store re-reads forced by an unknown key id (per key list); default 1 s. */
+  readonly forcedKeyReadIntervalMs?: number
+  /** Hosts an external issuer's `jwks_uri` may name besides the issuer's own (`--allow-jwks-host`). */
+  readonly allowJwksHosts?: readonly string[]
 }
 
 interface Cached<T> {
@@ -74,6 +80,9 @@ export class Runtime {
   private readonly denials: DenialSummary
   private denialTimer: NodeJS.Timeout | undefined
   private readonly keyCacheObservers = new Set<(e: KeyCacheEvent) => void>()
+  /** Store re-reads forced by an unknown signing kid / sealing key id: at most one per interval each. */
+  private readonly forceSigningRead: () => Promise<SigningKey[]>
+  private readonly forceSealingRead: () => Promise<(SealingKey & { retiredAt: number | undefined; createdAt: number })[]>
 
   constructor(o: RuntimeOptions) {
     this.store = o.store
@@ -86,9 +95,20 @@ export class Runtime {
     this.admin = o.admin
     this.maxTokenLifetimeSeconds = o.maxTokenLifetimeSeconds ?? 2 * 86400
     this.keyCacheMs = o.keyCacheMs ?? 5000
-    this.remote = o.fetchJson === undefined ? undefined : createRemoteKeySource({ fetchJson: o.fetchJson, now: () => Math.floor(this.clock.now() / 1000), observe: (e) => this.keyCacheObservers.forEach((f) => f(e)) })
+    this.remote =
+      o.fetchJson === undefined
+        ? undefined
+        : createRemoteKeySource({
+            fetchJson: o.fetchJson,
+            now: () => Math.floor(this.clock.now() / 1000),
+            allowJwksHosts: o.allowJwksHosts ?? [],
+            observe: (e) => this.keyCacheObservers.forEach((f) => f(e)),
+          })
     this.local = localKeySource(() => this.publishedSync())
     this.denials = new DenialSummary(o.denialSummary)
+    const reread = { now: () => this.clock.now(), ...(o.forcedKeyReadIntervalMs === undefined ? {} : { intervalMs: o.forcedKeyReadIntervalMs }) }
+    this.forceSigningRead = rateLimitedReread(() => this.signingKeys(true), reread)
+    this.forceSealingRead = rateLimitedReread(() => this.sealingKeys(true), reread)
   }
 
   nowSeconds(): number {
@@ -145,7 +165,7 @@ export class Runtime {
   keySource(providerUrl: string): GetVerificationKey {
     if (issuerHostPath(providerUrl) === issuerHostPath(this.issuer)) {
       return async (provider, header, token) => {
-        if (header.kid !== undefined && !this.publishedSync().some((k) => k.kid === header.kid)) await this.signingKeys(true)
+        if (header.kid !== undefined && !this.publishedSync().some((k) => k.kid === header.kid)) await this.forceSigningRead()
         else if (this.signing === undefined) await this.signingKeys()
         return this.local(provider, header, token)
       }
@@ -173,13 +193,16 @@ export class Runtime {
     return sealSession(claims, current, (n) => this.random.bytes(n))
   }
 
-  /** Open a sealed session token; an unknown key id re-reads the store once (another replica rotated). */
+  /**
+   * Open a sealed session token; an unknown key id re-reads the store (another replica rotated), at
+   * most once a second however many requests carry unknown ids.
+   */
   async openSession(token: string): Promise<OpenSessionResult> {
     let keys = await this.sealingKeys()
     const find = (id: string): Uint8Array | undefined => keys.find((k) => k.id === id)?.secret
     const first = openSession(token, find)
     if (first.ok || first.reason !== 'unknown-key') return first
-    keys = await this.sealingKeys(true)
+    keys = await this.forceSealingRead()
     return openSession(token, find)
   }
 

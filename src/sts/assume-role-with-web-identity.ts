@@ -10,7 +10,7 @@ import type { Decision } from '../policy/decision.js'
 import { evaluate } from '../policy/evaluate.js'
 import type { ContextValue } from '../policy/request.js'
 import type { Runtime } from '../server/runtime.js'
-import { issuerHostPath } from '../tokens/issuer-url.js'
+import { issuerHostPath, providerIssuer } from '../tokens/issuer-url.js'
 import { serviceAccountFromSubject } from '../tokens/service-account-token.js'
 import { verifyWebIdentityToken } from '../tokens/verify-web-identity-token.js'
 import { awsTimestamp } from './timestamp.js'
@@ -50,13 +50,16 @@ export async function assumeRoleWithWebIdentity(rt: Runtime, q: QueryParams, met
   const verified = await verifyWebIdentityToken(token, {
     now,
     resolveProvider: (iss) => {
-      const p = providers.find((x) => issuerHostPath(x.url) === issuerHostPath(iss))
+      // AWS matches iss against the provider URL exactly: no trailing-slash, scheme or case variants.
+      const p = providers.find((x) => providerIssuer(x.url) === iss)
       return p === undefined ? undefined : { arn: p.arn, url: p.url, clientIds: p.clientIds, thumbprints: p.thumbprints }
     },
     getKey: (provider, header, t) => rt.keySource(provider.url)(provider, header, t),
   })
   if (!verified.ok) {
-    await rt.log({ ...base, outcome: 'Deny', code: verified.code, reason: `token rejected (${verified.reason}): ${verified.message}` })
+    // The operator also learns why keys could not be had (a refused jwks_uri, a fetch error); the client only gets AWS's text.
+    const why = verified.detail === undefined ? '' : ` (${verified.detail})`
+    await rt.log({ ...base, outcome: 'Deny', code: verified.code, reason: `token rejected (${verified.reason}): ${verified.message}${why}` })
     throw new AwsError(verified.code, verified.message)
   }
   const claims = verified.claims

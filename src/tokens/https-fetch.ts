@@ -9,6 +9,11 @@
  *   otherwise `ERR_TOKEN_THUMBPRINT`. Other TLS failures (expired, wrong host) are never excused.
  * - Redirects are not followed. Non-2xx, bad JSON, over-size and time-outs fail with
  *   `ERR_TOKEN_FETCH`; 429 and 5xx with `ERR_TOKEN_IDP_UNAVAILABLE`.
+ * - With `publicAddressesOnly` (the JWKS fetch: its URL comes from the issuer's document), only
+ *   public unicast addresses are connected to (and loopback ones when allowed): the host name is
+ *   resolved here, every address it resolves to that is private, link-local, loopback or otherwise
+ *   special is dropped, and the address the socket actually connected to is checked again, so DNS
+ *   rebinding cannot turn the fetch towards an internal service.
  */
 import { lookup as dnsLookup } from 'node:dns'
 import type { LookupAddress } from 'node:dns'
@@ -17,6 +22,7 @@ import type { IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { isIP } from 'node:net'
 import tls from 'node:tls'
+import ipaddr from 'ipaddr.js'
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls'
 import { IrsaError } from '../errors.js'
 import { isLoopbackHost } from './issuer-url.js'
@@ -73,22 +79,43 @@ function normaliseThumbprints(list: readonly string[]): string[] {
   return list.map((t) => t.replace(/:/g, '').toLowerCase()).filter((t) => THUMBPRINT_PATTERN.test(t))
 }
 
-/** A DNS lookup that only returns loopback addresses, for plain-HTTP issuers. */
-function loopbackLookup(
-  hostname: string,
-  options: object,
-  callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-): void {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err !== null) return callback(err, [])
-    const loopback = addresses.filter((a) => isLoopbackHost(a.address))
-    if (loopback.length === 0) {
-      return callback(Object.assign(new Error(`${hostname} does not resolve to a loopback address`), { code: 'ENOTLOOPBACK' }), [])
-    }
-    if ((options as { all?: boolean }).all === true) return callback(null, loopback)
-    const first = loopback[0] as LookupAddress
-    return callback(null, first.address, first.family)
-  })
+/** Where a fetch may connect: any address, or public unicast ones (plus loopback when allowed). */
+type AddressPolicy = FetchJsonOptions['publicAddressesOnly']
+
+/** Why `address` (an IP address) may not be connected to under `policy`; undefined when it may. */
+export function addressProblem(address: string, policy: { readonly allowLoopback: boolean }): string | undefined {
+  if (!ipaddr.isValid(address)) return `${address} is not an IP address`
+  const range = ipaddr.process(address).range()
+  if (range === 'unicast' || (range === 'loopback' && policy.allowLoopback)) return undefined
+  return `${address} is a ${range} address, not a public one`
+}
+
+/** An error a lookup or connect check raises to refuse an address (reported as such, not as a network failure). */
+const REFUSED_ADDRESS = 'EIRSAADDRESS'
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+
+/** A DNS lookup that keeps only the addresses `allowed` accepts (`why` says what the others are). */
+function filteredLookup(allowed: (address: string) => string | undefined, what: string) {
+  return (hostname: string, options: object, callback: LookupCallback): void => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err !== null) return callback(err, [])
+      const kept = addresses.filter((a) => allowed(a.address) === undefined)
+      if (kept.length === 0) {
+        const why = addresses.map((a) => allowed(a.address)).join('; ')
+        return callback(Object.assign(new Error(`${hostname} does not resolve to ${what} (${why})`), { code: REFUSED_ADDRESS }), [])
+      }
+      if ((options as { all?: boolean }).all === true) return callback(null, kept)
+      const first = kept[0] as LookupAddress
+      return callback(null, first.address, first.family)
+    })
+  }
+}
+
+/** Why the address a connection goes to is refused under the fetch's rules; undefined when it is fine. */
+function connectProblem(address: string, isHttps: boolean, policy: AddressPolicy): string | undefined {
+  if (!isHttps && !isLoopbackHost(address)) return `${address} is not a loopback address`
+  return policy === undefined ? undefined : addressProblem(address, policy)
 }
 
 /**
@@ -141,6 +168,14 @@ export function createIssuerFetcher(options: IssuerFetcherOptions = {}): FetchJs
       const thumbprints = normaliseThumbprints([...(options.thumbprints?.(url) ?? []), ...(callOptions?.thumbprints ?? [])])
       // URL#hostname keeps IPv6 brackets; TLS identity checks want them off.
       const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1')
+      const policy = callOptions?.publicAddressesOnly
+      const allowed = (address: string): string | undefined => connectProblem(address, isHttps, policy)
+      // An IP literal is connected to without a lookup: check it here, before any packet is sent.
+      const literal = isIP(hostname) === 0 ? undefined : allowed(hostname)
+      if (literal !== undefined) {
+        reject(fetchError(`Refused to fetch ${url}: ${literal}.`))
+        return
+      }
 
       let settled = false
       let req: http.ClientRequest | undefined
@@ -202,13 +237,24 @@ export function createIssuerFetcher(options: IssuerFetcherOptions = {}): FetchJs
               rejectUnauthorized: false,
               ...(ca === undefined ? {} : { ca }),
               ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
+              ...(policy === undefined ? {} : { lookup: filteredLookup(allowed, 'an address irsa fetches from') }),
             }, onResponse)
-          : http.request(target, { ...common, lookup: loopbackLookup }, onResponse)
+          : http.request(target, { ...common, lookup: filteredLookup(allowed, 'an address irsa fetches from over http') }, onResponse)
       } catch (e) {
         finish(fetchError(`Could not fetch ${url}: ${(e as Error).message}`, e))
         return
       }
-      req.on('error', (e: NodeJS.ErrnoException) => finish(fetchError(`Could not fetch ${url}: ${e.code ?? e.message}.`, e)))
+      // The address actually connected to, checked again (the lookup above is the guard; this also
+      // covers a lookup that was bypassed). Over https nothing is requested before the TLS handshake.
+      req.on('socket', (socket) => {
+        socket.once('connect', () => {
+          const problem = allowed(socket.remoteAddress ?? '')
+          if (problem !== undefined) finish(fetchError(`Refused to fetch ${url}: ${problem}.`))
+        })
+      })
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        finish(e.code === REFUSED_ADDRESS ? fetchError(`Refused to fetch ${url}: ${e.message}.`, e) : fetchError(`Could not fetch ${url}: ${e.code ?? e.message}.`, e)),
+      )
       req.end()
     })
 }

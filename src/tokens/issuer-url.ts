@@ -74,6 +74,19 @@ export function issuerHostPath(text: string): string {
   return text.replace(/^https?:\/\//i, '').replace(/\/+$/, '')
 }
 
+/**
+ * The one `iss` an IAM OIDC provider accepts, exactly (case-sensitive): the provider URL's scheme
+ * (`https://` for IAM's unschemed `host/path` form), then its `host/path` without trailing slashes.
+ * AWS matches `iss` against the registered provider URL as a case-sensitive string that begins with
+ * `https://`; irsa stores provider URLs without trailing slashes, so `https://host/path/` (or `//`…)
+ * is not the provider `https://host/path`. This is also the issuer whose documents are fetched, so
+ * a token's spelling of `iss` never chooses what irsa fetches.
+ */
+export function providerIssuer(providerUrl: string): string {
+  const scheme = /^(https?):\/\//i.exec(providerUrl)?.[1]?.toLowerCase() ?? 'https'
+  return `${scheme}://${issuerHostPath(providerUrl)}`
+}
+
 /** A document URL under an issuer: the issuer minus trailing slashes, then `path` (OIDC Discovery §4). */
 export function issuerDocumentUrl(issuer: string, path: string): string {
   return issuer.replace(/\/+$/, '') + path

@@ -16,7 +16,7 @@ import { isIrsaError } from '../errors.js'
 import { verifyCompactSignature } from './verify-signature.js'
 import { isWebIdentityAlgorithm, WEB_IDENTITY_ALGORITHMS } from './algorithms.js'
 import type { WebIdentityAlgorithm } from './algorithms.js'
-import { issuerHostPath, issuerUrlProblem } from './issuer-url.js'
+import { issuerUrlProblem, providerIssuer } from './issuer-url.js'
 
 /** STS's length limit on the `WebIdentityToken` parameter. */
 export const MAX_WEB_IDENTITY_TOKEN_LENGTH = 20000
@@ -33,7 +33,7 @@ export const INCORRECT_AUDIENCE_MESSAGE = 'Incorrect token audience'
 /** An IAM OIDC identity provider, as the lead resolves it from the role's account. */
 export interface OidcProvider {
   readonly arn: string
-  /** The provider URL, with or without `https://`; it must name the same host/path as `iss`. */
+  /** The provider URL, with or without `https://`; `iss` must be exactly its {@link providerIssuer}. */
   readonly url: string
   readonly clientIds: readonly string[]
   /** SHA-1 thumbprints (40 hex) for the TLS fallback; used by key sources that fetch. */
@@ -114,6 +114,8 @@ export interface WebIdentityTokenFailure {
   readonly code: WebIdentityTokenFailureCode
   readonly reason: WebIdentityTokenFailureReason
   readonly message: string
+  /** For the operator's log only, never the client: why keys could not be had (no token text in it). */
+  readonly detail?: string
 }
 
 export type VerifyWebIdentityTokenResult = WebIdentityTokenSuccess | WebIdentityTokenFailure
@@ -150,14 +152,17 @@ function irsaCodeInChain(e: unknown): 'thumbprint' | 'idp-unavailable' | undefin
 }
 
 function keyFailure(e: unknown): WebIdentityTokenFailure {
-  switch (irsaCodeInChain(e)) {
-    case 'thumbprint':
-      return fail('thumbprint', THUMBPRINT_MISMATCH_MESSAGE)
-    case 'idp-unavailable':
-      return fail('idp-unavailable', 'Your identity provider is temporarily unavailable; retry the request', 'IDPCommunicationError')
-    default:
-      return fail('key-retrieval', KEY_RETRIEVAL_FAILED_MESSAGE)
-  }
+  const failure = ((): WebIdentityTokenFailure => {
+    switch (irsaCodeInChain(e)) {
+      case 'thumbprint':
+        return fail('thumbprint', THUMBPRINT_MISMATCH_MESSAGE)
+      case 'idp-unavailable':
+        return fail('idp-unavailable', 'Your identity provider is temporarily unavailable; retry the request', 'IDPCommunicationError')
+      default:
+        return fail('key-retrieval', KEY_RETRIEVAL_FAILED_MESSAGE)
+    }
+  })()
+  return e instanceof Error ? { ...failure, detail: e.message.slice(0, 2 * MAX_ECHO) } : failure
 }
 
 /**
@@ -227,9 +232,10 @@ export async function verifyWebIdentityToken(
   const issProblem = issuerUrlProblem(iss)
   if (issProblem !== undefined) return fail('issuer', `Invalid token issuer ${echo(iss)}: ${issProblem}`)
 
-  // 3. The provider for iss, in the role's account.
+  // 3. The provider for iss, in the role's account: iss must spell the provider URL exactly (no
+  // trailing-slash, scheme or case variants), before anything is fetched.
   const provider = await resolveProvider(iss)
-  if (provider === undefined || issuerHostPath(provider.url) !== issuerHostPath(iss)) {
+  if (provider === undefined || providerIssuer(provider.url) !== iss) {
     return fail('no-provider', `No OpenIDConnect provider found in your account for ${iss}`)
   }
 

@@ -13,6 +13,7 @@ import type { JWK } from 'jose'
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
 import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import type { Store } from '../../src/store/store.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
 import { startFakeIssuer } from '../support/fake-issuer.js'
 import type { FakeIssuer, KeyPair } from '../support/fake-issuer.js'
@@ -46,7 +47,7 @@ export interface SecServer {
   close(): Promise<void>
 }
 
-export async function startSecServer(o: { account?: string } = {}): Promise<SecServer> {
+export async function startSecServer(o: { account?: string; store?: Store; allowJwksHosts?: readonly string[] } = {}): Promise<SecServer> {
   const dir = await mkdtemp(join(tmpdir(), 'irsa-sec-'))
   const clock = { offsetMs: 0 }
   const serving = await startServer(
@@ -56,6 +57,8 @@ export async function startSecServer(o: { account?: string } = {}): Promise<SecS
       data: join(dir, 'data'),
       env: { IRSA_ADMIN_ACCESS_KEY_ID: ADMIN.accessKeyId, IRSA_ADMIN_SECRET_ACCESS_KEY: ADMIN.secretAccessKey },
       ...(o.account === undefined ? {} : { account: o.account }),
+      ...(o.store === undefined ? {} : { store: o.store }),
+      ...(o.allowJwksHosts === undefined ? {} : { allowJwksHosts: o.allowJwksHosts }),
       region: REGION,
       clock: { now: () => Date.now() + clock.offsetMs },
       webhookToken: WEBHOOK_TOKEN,

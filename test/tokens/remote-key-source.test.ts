@@ -39,7 +39,8 @@ function fakeIdp(initialKeys: unknown[]) {
 function setup(keys: unknown[], extra: Partial<RemoteKeySourceOptions> = {}) {
   const idp = fakeIdp(keys)
   const clock = { now: NOW + 10 }
-  const source = createRemoteKeySource({ fetchJson: idp.fetchJson, now: () => clock.now, ...extra })
+  // The JWKS is on another host than the issuer, as an operator allows with --allow-jwks-host.
+  const source = createRemoteKeySource({ fetchJson: idp.fetchJson, now: () => clock.now, allowJwksHosts: ['keys.example.net'], ...extra })
   const verify = (token: string): Promise<VerifyWebIdentityTokenResult> =>
     verifyWebIdentityToken(token, { now: clock.now, resolveProvider: (iss) => (iss === ISS ? PROV : undefined), getKey: source.getKey })
   return { idp, clock, source, verify }
@@ -164,14 +165,19 @@ describe('createRemoteKeySource', () => {
     await expect(noKeys.source.getKey(PROV, { alg: 'RS256', kid: k1.kid }, { issuer: ISS })).rejects.toThrow(/no keys array/)
   })
 
-  it('does not cache failures, shares one in-flight load, and passes transient errors through', async () => {
-    const { idp, source, verify } = setup([publishedJwk(k1)])
+  it('remembers a failure for failureBackoffMs, then shares one in-flight load, and passes transient errors through', async () => {
+    const { idp, source, verify, clock } = setup([publishedJwk(k1)], { failureBackoffMs: 15_000 })
     idp.state.fail = Object.assign(new Error('HTTP 503'), { name: 'x' })
     const token = await mint(k1)
     const r = await verify(token)
     expect(!r.ok && r.reason).toBe('key-retrieval')
     idp.state.fail = undefined
     idp.fetchJson.mockClear()
+    clock.now += 14
+    const again = await verify(token) // within the back-off: the same failure, no fetch
+    expect(!again.ok && again.reason).toBe('key-retrieval')
+    expect(idp.fetchJson).toHaveBeenCalledTimes(0)
+    clock.now += 1
     const header = { alg: 'RS256' as const, kid: k1.kid }
     await Promise.all([1, 2, 3].map(() => source.getKey(PROV, header, { issuer: ISS })))
     expect(idp.fetchJson).toHaveBeenCalledTimes(2)
@@ -187,8 +193,37 @@ describe('createRemoteKeySource', () => {
       if (url === `${other}/keys`) return { keys: [publishedJwk(k2)] }
       throw new Error(url)
     })
-    const source = createRemoteKeySource({ fetchJson, now: () => NOW })
+    const source = createRemoteKeySource({ fetchJson, now: () => NOW, allowJwksHosts: ['keys.example.net'] })
     await expect(source.getKey(PROV, { alg: 'RS256', kid: k1.kid }, { issuer: ISS })).resolves.toBeDefined()
     await expect(source.getKey(PROV, { alg: 'RS256', kid: k1.kid }, { issuer: other })).rejects.toSatisfy((e) => isIrsaError(e, 'ERR_TOKEN_NO_KEY'))
+  })
+})
+
+describe('createRemoteKeySource: bounds', () => {
+  it('caches at most maxProviders providers, dropping the least recently used', async () => {
+    const urls = ['https://a.example.com', 'https://b.example.com', 'https://c.example.com']
+    const fetched: string[] = []
+    const fetchJson: FetchJson = async (url) => {
+      fetched.push(url)
+      const iss = urls.find((u) => url.startsWith(`${u}/`)) as string
+      return url.endsWith('/.well-known/openid-configuration') ? { issuer: iss, jwks_uri: `${iss}/keys` } : { keys: [publishedJwk(k1)] }
+    }
+    const source = createRemoteKeySource({ fetchJson, now: () => NOW, maxProviders: 2 })
+    const get = (url: string) => source.getKey({ ...PROVIDER, url }, { alg: 'RS256', kid: k1.kid }, { issuer: url })
+    for (const url of [urls[0], urls[1], urls[0], urls[2]] as string[]) await get(url)
+    expect(source.size()).toBe(2)
+    expect(fetched.length).toBe(6) // a, b, c loaded once each; the second a was a hit
+    await get(urls[0] as string) // a was used more recently than b: still cached
+    expect(fetched.length).toBe(6)
+    await get(urls[1] as string) // b was dropped: loaded again
+    expect(fetched.length).toBe(8)
+  })
+
+  it('refuses a token whose iss is not exactly the provider URL, without fetching', async () => {
+    const { idp, source } = setup([publishedJwk(k1)])
+    for (const iss of [`${ISS}/`, `${ISS}//`, ISS.toUpperCase(), ISS.replace('https://', 'http://')]) {
+      await expect(source.getKey(PROV, { alg: 'RS256', kid: k1.kid }, { issuer: iss })).rejects.toSatisfy((e) => isIrsaError(e, 'ERR_TOKEN_NO_KEY'))
+    }
+    expect(idp.fetchJson).not.toHaveBeenCalled()
   })
 })
