@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Pool, PoolClient, QueryResult } from 'pg'
+import { num } from '../rows.js'
 import type { Row } from '../rows.js'
 import type { SqlDriver } from '../sql/driver.js'
 import { storeError } from './store-unavailable.js'
@@ -139,8 +140,9 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
-  outside<T>(fn: () => T): T {
-    return this.tx.exit(fn)
+  /** On any pooled client, autocommitted on its own: concurrent appends run in parallel. */
+  append(sql: string, params: readonly unknown[]): Promise<number> {
+    return this.tx.exit(async () => num((await this.get(`${sql} RETURNING id`, params))?.id))
   }
 
   async close(): Promise<void> {

@@ -22,8 +22,7 @@ export interface PostgresStoreOptions {
   readonly connectTimeoutMs?: number
 }
 
-/** Each decision is its own autocommitted INSERT on any pooled client: writers run in parallel. */
-export const POSTGRES_DIALECT: SqlDialect = { kind: 'postgres', migrationLock: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`, groupCommitDecisions: false }
+export const POSTGRES_DIALECT: SqlDialect = { kind: 'postgres', migrationLock: `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})` }
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<SqlStore> {
   const pool = new Pool({

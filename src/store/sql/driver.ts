@@ -20,7 +20,13 @@ export interface SqlDriver {
    * A call made inside a running transaction joins it. Transactions never interleave.
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>
-  /** Run fn as if no transaction were running here: its statements and transactions stand alone. */
-  outside<T>(fn: () => T): T
+  /**
+   * An INSERT that stands alone, into a table keyed by an integer `id`: never part of a running
+   * transaction (it stands whatever that transaction's outcome), resolved with the new row's id
+   * once committed. Write it without RETURNING: each driver learns the id its own way. A driver
+   * may commit concurrent appends together (group commit); then one issued inside a transaction
+   * is written after that ends, so awaiting it there never resolves.
+   */
+  append(sql: string, params: readonly unknown[]): Promise<number>
   close(): Promise<void>
 }

@@ -11,12 +11,11 @@ import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBi
 import type { PodIdentityAssociation } from '../../eks/pod-identity-association.js'
 import type { SqlDialect } from './dialect.js'
 import type { SqlDriver } from './driver.js'
-import { GroupCommit } from './group-commit.js'
 
 const POLICY_SELECT = 'SELECT p.*, (SELECT count(*) FROM role_attachments a WHERE a.policy_arn = p.arn) AS attachments FROM managed_policies p'
 
 const INSERT_DECISION =
-  'INSERT INTO decisions (at, action, outcome, code, principal, role_arn, session_name, subject, namespace, service_account, source_ip, request_id, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id'
+  'INSERT INTO decisions (at, action, outcome, code, principal, role_arn, session_name, subject, namespace, service_account, source_ip, request_id, reason, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
 
 const decisionParams = (d: DecisionRecord): unknown[] => [
   d.at, d.action, d.outcome, d.code ?? null, d.principal ?? null, d.roleArn ?? null, d.sessionName ?? null, d.subject ?? null,
@@ -29,17 +28,14 @@ const json = (v: unknown): string | null => (v === undefined ? null : JSON.strin
 export class SqlStore implements Store {
   readonly kind: SqlDialect['kind']
   private readonly driver: SqlDriver
-  private readonly decisions: GroupCommit<DecisionRecord, number> | undefined
 
   constructor(driver: SqlDriver, dialect: SqlDialect) {
     this.driver = driver
     this.kind = dialect.kind
-    this.decisions = dialect.groupCommitDecisions ? new GroupCommit((batch) => this.insertDecisions(batch)) : undefined
   }
 
-  async close(): Promise<void> {
-    await this.decisions?.flush()
-    await this.driver.close()
+  close(): Promise<void> {
+    return this.driver.close()
   }
 
   transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -315,23 +311,11 @@ export class SqlStore implements Store {
   }
 
   /**
-   * Resolves once the decision is committed. It is written outside any running transaction: it
-   * stands whatever that transaction's outcome. With group commit it is written after that
-   * transaction ends, so awaiting it inside one never resolves: log after the transaction.
+   * Resolves once the decision is committed. It never joins a running transaction: it stands
+   * whatever that transaction's outcome (see SqlDriver.append: log after a transaction, not in it).
    */
-  async appendDecision(d: DecisionRecord): Promise<number> {
-    if (this.decisions !== undefined) return this.decisions.add(d)
-    return this.driver.outside(async () => num((await this.driver.get(INSERT_DECISION, decisionParams(d)))?.id))
-  }
-
-  private insertDecisions(batch: readonly DecisionRecord[]): Promise<number[]> {
-    return this.driver.outside(() =>
-      this.driver.transaction(async () => {
-        const ids: number[] = []
-        for (const d of batch) ids.push(num((await this.driver.get(INSERT_DECISION, decisionParams(d)))?.id))
-        return ids
-      }),
-    )
+  appendDecision(d: DecisionRecord): Promise<number> {
+    return this.driver.append(INSERT_DECISION, decisionParams(d))
   }
 
   async listDecisions(q: DecisionQuery): Promise<DecisionRecord[]> {

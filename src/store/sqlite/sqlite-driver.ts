@@ -4,11 +4,19 @@
  * driver serialises them through a gate and holds back statements from outside a running or
  * queued transaction until it has ended: callers never see, or join by accident, another caller's
  * uncommitted work. AsyncLocalStorage tells the statements made inside a transaction apart.
+ * Appends are group-committed: one file has one writer at a time, so a transaction per append
+ * would only queue them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type Database from 'better-sqlite3'
 import type { Row } from '../rows.js'
 import type { SqlDriver } from '../sql/driver.js'
+import { GroupCommit } from '../sql/group-commit.js'
+
+interface Append {
+  readonly sql: string
+  readonly params: readonly unknown[]
+}
 
 /** The running transaction, as seen by the calls made inside it; `done` once it has ended. */
 interface TxHolder {
@@ -24,6 +32,7 @@ export class SqliteDriver implements SqlDriver {
   private queued = 0
   /** Prepared statements, compiled once per SQL text. */
   private readonly statements = new Map<string, Database.Statement>()
+  private readonly appends = new GroupCommit<Append, number>((batch) => this.writeAppends(batch))
 
   constructor(db: Database.Database) {
     this.db = db
@@ -82,13 +91,13 @@ export class SqliteDriver implements SqlDriver {
     const holder: TxHolder = { done: false }
     try {
       await previous
-      this.db.exec('BEGIN IMMEDIATE')
+      this.stmt('BEGIN IMMEDIATE').run()
       try {
         const result = await this.tx.run(holder, fn)
-        this.db.exec('COMMIT')
+        this.stmt('COMMIT').run()
         return result
       } catch (e) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK')
+        if (this.db.inTransaction) this.stmt('ROLLBACK').run()
         throw e
       }
     } finally {
@@ -98,11 +107,20 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
-  outside<T>(fn: () => T): T {
-    return this.tx.exit(fn)
+  append(sql: string, params: readonly unknown[]): Promise<number> {
+    return this.appends.add({ sql, params })
+  }
+
+  /**
+   * One batch of appends in one synchronous transaction of its own. Outside the async context of
+   * whoever appended first (it may be inside a transaction): after any running transaction.
+   */
+  private writeAppends(batch: readonly Append[]): Promise<number[]> {
+    return this.tx.exit(() => this.statement(() => this.db.transaction(() => batch.map(({ sql, params }) => Number(this.stmt(sql).run(...params).lastInsertRowid)))()))
   }
 
   async close(): Promise<void> {
+    await this.appends.flush()
     await this.gate
     this.db.close()
   }

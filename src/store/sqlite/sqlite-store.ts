@@ -1,7 +1,6 @@
 /**
  * The embedded default store: one SQLite file (better-sqlite3), WAL journal, schema migrated from
- * MIGRATIONS; the SqlStore over a SqliteDriver. Decisions are group-committed: one SQLite file has
- * one writer at a time, so a transaction per decision would only queue them.
+ * MIGRATIONS; the SqlStore over a SqliteDriver.
  */
 import { chmodSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -16,7 +15,7 @@ export interface SqliteStoreOptions {
   readonly file: string
 }
 
-export const SQLITE_DIALECT: SqlDialect = { kind: 'sqlite', groupCommitDecisions: true }
+export const SQLITE_DIALECT: SqlDialect = { kind: 'sqlite' }
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqlStore> {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 })
