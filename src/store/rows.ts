@@ -1,5 +1,5 @@
 /**
- * Table rows to model objects, shared by the SQLite and PostgreSQL stores: both use the same
+ * Table rows to model objects for the SqlStore on either database: SQLite and PostgreSQL use the same
  * column names and encodings (JSON text for lists and tags, epoch numbers), so one mapper serves both.
  */
 import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../iam/model.js'

@@ -8,7 +8,7 @@ import { Client } from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer } from '../../src/cli/serve.js'
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js'
-import type { PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import type { Store } from '../../src/store/store.js'
 import { storeLocation } from '../../src/store/open-store.js'
 import { MIGRATIONS } from '../../src/store/migrations.js'
 import { startOwnPostgres, testPostgres } from '../support/postgres.js'
@@ -68,7 +68,7 @@ describe('PostgreSQL store', () => {
     const b = await openPostgresStore({ url })
     try {
       await a.setSetting('n', '0')
-      const bump = (s: PostgresStore): Promise<void> =>
+      const bump = (s: Store): Promise<void> =>
         s.transaction(async () => {
           const n = Number(await s.getSetting('n'))
           await new Promise((r) => setTimeout(r, 2))

@@ -5,15 +5,15 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/store/migrations.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
-import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import type { Store } from '../../src/store/store.js'
 import { ACCOUNT, role, storeContract } from './store-contract.js'
 
 const tempFile = (): string => join(mkdtempSync(join(tmpdir(), 'irsa-store-')), 'irsa.db')
 
 storeContract('SQLite', () => openSqliteStore({ file: tempFile() }))
 
-const opened: SqliteStore[] = []
-async function fresh(file = tempFile()): Promise<{ store: SqliteStore; file: string }> {
+const opened: Store[] = []
+async function fresh(file = tempFile()): Promise<{ store: Store; file: string }> {
   const store = await openSqliteStore({ file })
   opened.push(store)
   return { store, file }

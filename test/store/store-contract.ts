@@ -118,6 +118,22 @@ export function storeContract(backend: string, open: () => Promise<Store>): void
       expect(await store.getPolicy(arn)).toBeUndefined()
     })
 
+    it('refuses a version for a policy that does not exist, and writes nothing', async () => {
+      const store = await fresh()
+      const arn = `arn:aws:iam::${ACCOUNT}:policy/missing`
+      await expect(store.createPolicyVersion(arn, '{"v":2}', true, 2)).rejects.toMatchObject({ name: 'IrsaError', code: 'ERR_STATE' })
+      expect(await store.listPolicyVersions(arn)).toEqual([])
+      expect(await store.getPolicy(arn)).toBeUndefined()
+    })
+
+    it('orders managed policies of the same name by ARN', async () => {
+      const store = await fresh()
+      const base = { name: 'same', path: '/', policyId: 'ANPA', defaultVersionId: 'v1', description: undefined, createdAt: 1, updatedAt: 1 }
+      // Created in the opposite order to the expected one, so insertion order cannot pass for it.
+      for (const account of ['999999999999', '444455556666', ACCOUNT]) await store.createPolicy({ ...base, arn: `arn:aws:iam::${account}:policy/same`, account }, '{}')
+      expect((await store.listPolicies(undefined)).map((p) => p.account)).toEqual([ACCOUNT, '444455556666', '999999999999'])
+    })
+
     it('lists managed policies of an account plus AWS-managed ones, by path', async () => {
       const store = await fresh()
       const base = { path: '/', policyId: 'ANPA', defaultVersionId: 'v1', description: undefined, createdAt: 1, updatedAt: 1 }
@@ -237,6 +253,25 @@ export function storeContract(backend: string, open: () => Promise<Store>): void
       // SQLite makes the reader wait for the commit; PostgreSQL answers at once from the last commit.
       expect([['tx done', 'outside sees b'], ['outside sees nothing', 'tx done']]).toContainEqual(order)
       expect((await store.getRole(ACCOUNT, 'b'))?.name).toBe('b')
+    })
+
+    it('a write from outside never lands in another caller\'s transaction, even with transactions queued', async () => {
+      const store = await fresh()
+      const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+      const first = store.transaction(() => sleep(20))
+      // Issued while `first` runs, before `second` is queued behind it: it must not end up inside
+      // `second` (and be rolled back with it) when both are let go as `first` ends.
+      const outside = store.putBinding({ namespace: 'ns', serviceAccount: 'sa', roleArn: 'r', audience: undefined })
+      const second = store.transaction(async () => {
+        await store.createRole(role('doomed'))
+        await sleep(20)
+        throw new Error('boom')
+      })
+      await first
+      await outside
+      await expect(second).rejects.toThrow('boom')
+      expect(await store.listBindings()).toEqual([{ namespace: 'ns', serviceAccount: 'sa', roleArn: 'r', audience: undefined }])
+      expect(await store.getRole(ACCOUNT, 'doomed')).toBeUndefined()
     })
 
     it('keeps the decision log in order and filters it', async () => {
