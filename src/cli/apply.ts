@@ -11,7 +11,7 @@ import { applyConfig } from '../config/apply.js'
 import type { ApplyReport } from '../config/apply.js'
 import { parseConfig } from '../config/config-file.js'
 import type { IrsaConfig } from '../config/config-file.js'
-import { DEFAULT_PORT } from '../server/bootstrap.js'
+import { DEFAULT_PORT } from './bootstrap.js'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
 
 /** Read and validate a config file; any problem is ERR_CLI_INPUT (exit 2) with the file and line. */

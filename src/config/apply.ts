@@ -9,7 +9,7 @@
  * Objects the file does not mention are never touched.
  */
 import { IrsaError } from '../errors.js'
-import type { Tag } from '../iam/model.js'
+import type { Tag } from '../model/iam.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
 import type { IrsaConfig, PolicyRef, RoleSpec } from './config-file.js'
 

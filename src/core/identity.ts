@@ -5,9 +5,9 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import { AwsError } from '../aws/aws-error.js'
-import type { SessionClaims } from '../sts/session-token.js'
-import { verifySigV4 } from '../sts/sigv4.js'
-import type { CredentialLookup, SigV4Request } from '../sts/sigv4.js'
+import type { SessionClaims } from './session-token.js'
+import { verifySigV4 } from '../aws/sigv4/verify.js'
+import type { CredentialLookup, SigV4Request } from '../aws/sigv4/verify.js'
 import type { Runtime } from './runtime.js'
 
 export type Identity =

@@ -5,7 +5,7 @@
  * bare association object, a JSON array of any of these, or several JSON texts concatenated (`aws …;
  * aws …` redirected into one file). A describe entry completes the summary with the same id.
  */
-import type { AuditWarning, IamInventory } from '../model.js'
+import type { AuditWarning, IamInventory } from '../audit/model.js'
 
 type Obj = Record<string, unknown>
 

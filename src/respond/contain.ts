@@ -10,7 +10,7 @@
  * statements. Both write a decision (`irsa:Contain`, `irsa:Undo`) with the reason.
  */
 import { IrsaError } from '../errors.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
 import { parseRoleArn } from '../sts/role-arn.js'
 import { awsTimestamp } from '../sts/timestamp.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'

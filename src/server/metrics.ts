@@ -14,7 +14,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { IAM_ACTIONS } from '../iam/actions.js'
 import type { DecisionRecord } from '../store/decision-log.js'
 import type { KeyCacheEvent } from '../tokens/remote-key-source.js'
-import type { Runtime } from './runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

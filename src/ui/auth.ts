@@ -7,7 +7,7 @@
  * accepts it, and changing either credential ends all sessions.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
-import type { AdminCredentials } from '../server/runtime.js'
+import type { AdminCredentials } from '../core/runtime.js'
 
 export const SESSION_COOKIE = 'irsa_ui'
 export const SESSION_SECONDS = 12 * 3600

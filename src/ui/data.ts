@@ -16,7 +16,7 @@ import type { Tier } from '../audit/permissions.js'
 import { whoCan } from '../audit/queries.js'
 import type { WhoCanAnswer } from '../audit/queries.js'
 import { roleBlastRadius, storeInventory } from '../respond/blast-radius.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
 import type { DecisionRecord } from '../store/decision-log.js'
 import { roleNameOf } from './html.js'
 

@@ -4,18 +4,18 @@
  * trust graph and every workload role in detail. CSS, cytoscape and the page script are inlined and
  * allowed by hash in the file's CSP; nothing is fetched, so it opens offline.
  */
-import type { AuditResult } from '../audit.js'
-import type { AuditGraph } from '../graph.js'
-import { findRole } from '../graph.js'
-import type { UiAudit } from '../../ui/data.js'
-import { identities, reportRoles, roleDetail, trustGraph } from '../../ui/data.js'
-import { escapeHtml } from '../../ui/html.js'
-import { reportPage } from '../../ui/layout.js'
-import { reportLinks } from '../../ui/links.js'
-import { renderFindings } from '../../ui/views/findings.js'
-import { renderIdentities } from '../../ui/views/identities.js'
-import { renderRole } from '../../ui/views/role.js'
-import { renderTrustGraph } from '../../ui/views/trust-graph.js'
+import type { AuditResult } from '../audit/audit.js'
+import type { AuditGraph } from '../audit/graph.js'
+import { findRole } from '../audit/graph.js'
+import type { UiAudit } from './data.js'
+import { identities, reportRoles, roleDetail, trustGraph } from './data.js'
+import { escapeHtml } from './html.js'
+import { reportPage } from './layout.js'
+import { reportLinks } from './links.js'
+import { renderFindings } from './views/findings.js'
+import { renderIdentities } from './views/identities.js'
+import { renderRole } from './views/role.js'
+import { renderTrustGraph } from './views/trust-graph.js'
 
 export { escapeHtml }
 

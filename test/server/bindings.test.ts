@@ -7,7 +7,7 @@ import { signedHeaders } from '../../src/config/remote-target.js'
 import { parseConfig } from '../../src/config/config-file.js'
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
-import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { issueServiceAccountToken } from '../../src/cli/issue-token.js'
 
 const ADMIN = { IRSA_ADMIN_ACCESS_KEY_ID: 'AKIAIRSABINDINGS0001', IRSA_ADMIN_SECRET_ACCESS_KEY: 'bindingsSecretKeybindingsSecretKey123456' }
 let dir: string

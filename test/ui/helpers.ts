@@ -11,7 +11,7 @@ import type { Serving } from '../../src/cli/serve.js'
 import { signedHeaders } from '../../src/config/remote-target.js'
 import { createAssociation } from '../../src/eks/associations.js'
 import { ownCluster } from '../../src/eks/cluster.js'
-import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { issueServiceAccountToken } from '../../src/cli/issue-token.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
 
 export const ADMIN = { accessKeyId: 'AKIAIRSAUIDASHBOARD1', secretAccessKey: 'uiDashboardSecretKeyuiDashboardSecretKey' }

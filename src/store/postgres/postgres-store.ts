@@ -20,8 +20,8 @@ import { MIGRATIONS } from '../migrations.js'
 import { bindingFromRow, decisionFromRow, num, optStr, podIdentityAssociationFromRow, policyFromRow, providerFromRow, roleFromRow, sealingKeyFromRow, signingKeyFromRow, str, versionFromRow } from '../rows.js'
 import type { Row } from '../rows.js'
 import type { RoleUpdate, Store, StoredSealingKey, StoredSigningKey } from '../store.js'
-import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../../iam/model.js'
-import type { PodIdentityAssociation } from '../../eks/pod-identity-association.js'
+import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../../model/iam.js'
+import type { PodIdentityAssociation } from '../../model/pod-identity-association.js'
 
 
 // BIGINT columns and count(*) come back from pg as strings; epochs fit a double exactly.
