@@ -7,7 +7,7 @@
 import { validationError } from '../../aws/aws-error.js'
 import { members } from '../../aws/xml.js'
 import type { XmlObject } from '../../aws/xml.js'
-import type { SignedAction } from '../../server/query-api.js'
+import type { SignedAction } from '../../core/signed-action.js'
 import { authorizeIam } from '../authorize.js'
 import type { ManagedPolicy, Role } from '../../model/iam.js'
 import { policyDetailXml, roleDetailXml } from '../serialize.js'

@@ -1,7 +1,7 @@
 /** Customer managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies. */
 import { AwsError } from '../../aws/aws-error.js'
 import { members } from '../../aws/xml.js'
-import type { ActionContext, SignedAction } from '../../server/query-api.js'
+import type { ActionContext, SignedAction } from '../../core/signed-action.js'
 import { roleId } from '../../sts/access-key.js'
 import { authorizeIam } from '../authorize.js'
 import type { ManagedPolicy } from '../../model/iam.js'

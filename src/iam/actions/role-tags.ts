@@ -1,6 +1,6 @@
 /** Role tagging: TagRole, UntagRole, ListRoleTags. */
 import { AwsError, validationError } from '../../aws/aws-error.js'
-import type { SignedAction } from '../../server/query-api.js'
+import type { SignedAction } from '../../core/signed-action.js'
 import type { Tag } from '../../model/iam.js'
 import { tagListXml } from '../serialize.js'
 import { pageParams, paginate, positionKey } from './paginate.js'
