@@ -18,7 +18,7 @@ import {
 import { DescribePodIdentityAssociationCommand, EKSClient, ListClustersCommand, ListPodIdentityAssociationsCommand } from '@aws-sdk/client-eks'
 import type { Inventory } from '../model.js'
 import { loadAuthorizationDetails, loadOidcProviders } from './iam.js'
-import { loadPodIdentityAssociations } from '../../eks/association-records.js'
+import { loadPodIdentityAssociations } from './pod-identity.js'
 
 export interface LiveAwsOptions {
   readonly endpoint?: string
