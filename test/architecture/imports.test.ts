@@ -14,6 +14,7 @@ const SRC = join(ROOT, 'src')
 const layers = readLayers(join(ROOT, 'layers.json'))
 const { edges, escapes } = crossImports(SRC)
 const nodes = new Set(sourceFiles(SRC).map((f) => nodeOf(SRC, f)))
+const layerOf = (node: string): string | undefined => layers.layers.find((l) => l.nodes.includes(node))?.name
 const show = (list: readonly { at: string; specifier: string; from: string; to: string }[]): string[] => list.map((e) => `${e.at}: ${e.from} → ${e.to} ('${e.specifier}')`)
 
 describe('import layering of src/', () => {
@@ -63,8 +64,8 @@ describe('import layering of src/', () => {
       expect(cycles(g.edges)).toEqual([['core', 'server']])
       expect(layerViolations(g.edges, ['core', 'server', 'policy', 'store', 'stray'], layers)).toEqual([
         'src/stray is not placed in any layer of layers.json',
-        `${dir.split('/').pop()}/core/runtime.ts:1: core imports server (layer "HTTP edge", above "application core") via '../server/route.js'`,
-        `${dir.split('/').pop()}/policy/x.ts:1: policy imports store (layer "persistence", above "pure libraries") via '../store/y.js'`,
+        `${dir.split('/').pop()}/core/runtime.ts:1: core imports server (layer "${layerOf('server')}", above "${layerOf('core')}") via '../server/route.js'`,
+        `${dir.split('/').pop()}/policy/x.ts:1: policy imports store (layer "${layerOf('store')}", above "${layerOf('policy')}") via '../store/y.js'`,
       ])
     } finally {
       rmSync(dir, { recursive: true, force: true })
