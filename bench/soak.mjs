@@ -80,7 +80,7 @@ class Sha256 {
 }
 
 async function startServers(dir) {
-  const { openRuntime } = await import(join(ROOT, 'dist/server/bootstrap.js'))
+  const { openRuntime } = await import(join(ROOT, 'dist/cli/bootstrap.js'))
   const ports = []
   for (let i = 0; i < REPLICAS; i++) ports.push(await freePort())
   const issuer = `http://127.0.0.1:${ports[0]}`

@@ -160,7 +160,7 @@ async function iamClient(endpoint, credentials) {
 }
 
 async function startIrsa() {
-  const { openRuntime } = await import(join(ROOT, 'dist/server/bootstrap.js'))
+  const { openRuntime } = await import(join(ROOT, 'dist/cli/bootstrap.js'))
   const dir = mkdtempSync(join(process.env.BENCH_DATA_DIR ?? tmpdir(), 'irsa-bench-'))
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }))
   const port = await freePort()

@@ -40,7 +40,8 @@ if (existsSync(estate)) {
   const { loadFiles } = await load('audit/load/files.js')
   const { buildGraph } = await load('audit/graph.js')
   const { runAudit } = await load('audit/audit.js')
-  const { renderHtml } = await load('audit/reporters/html.js')
+  const { renderHtml } = await load('ui/report.js')
+  const { auditReportView } = await load('ui/report-view.js')
   const inv = await loadFiles({
     kubernetes: [join(estate, 'k8s')],
     iam: [join(estate, 'aws/authorization-details.json')],
@@ -49,5 +50,5 @@ if (existsSync(estate)) {
   })
   const graph = buildGraph(inv)
   const result = runAudit(graph, { now: new Date('2025-06-01T00:00:00Z') })
-  row(`audit report (${result.findings.length} findings)`, renderHtml(result, graph, { version: 'size', generatedAt: '2025-06-01T00:00:00.000Z' }))
+  row(`audit report (${result.findings.length} findings)`, renderHtml(auditReportView(result, graph, '2025-06-01T00:00:00.000Z'), { version: 'size', generatedAt: '2025-06-01T00:00:00.000Z' }))
 }

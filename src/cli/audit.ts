@@ -16,7 +16,8 @@ import type { AuditGraph } from '../audit/graph.js'
 import { loadFiles } from '../audit/load/files.js'
 import type { Inventory } from '../audit/model.js'
 import { whatCan, whoCan } from '../audit/queries.js'
-import { renderHtml } from '../audit/reporters/html.js'
+import { renderHtml } from '../ui/report.js'
+import { auditReportView } from '../ui/report-view.js'
 import { renderJson } from '../audit/reporters/json.js'
 import { renderSarif } from '../audit/reporters/sarif.js'
 import { renderText } from '../audit/reporters/text.js'
@@ -200,7 +201,7 @@ export async function auditCommand(flags: AuditFlags, io: AuditIo = defaultIo())
         : flags.format === 'sarif'
           ? renderSarif(shown, meta)
           : flags.format === 'html'
-            ? renderHtml(shown, graph, meta)
+            ? renderHtml(auditReportView(shown, graph, meta.generatedAt), meta)
             : renderText(shown, { color: io.isTTY && flags.output === undefined, showSuppressed: flags.showSuppressed ?? false })
     if (flags.output !== undefined) await io.writeFile(flags.output, text)
     else io.stdout(text)

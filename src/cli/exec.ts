@@ -15,8 +15,8 @@ import { POD_IDENTITY_AUDIENCE } from '../eks/assume-role-for-pod-identity.js'
 import { ownCluster } from '../eks/cluster.js'
 import { IrsaError } from '../errors.js'
 import { AGENT_CREDENTIALS_PATH } from '../server/pod-identity-agent.js'
-import { issueServiceAccountToken } from '../server/issue-token.js'
-import type { Runtime } from '../server/runtime.js'
+import { issueServiceAccountToken } from './issue-token.js'
+import type { Runtime } from '../core/runtime.js'
 
 export interface ExecOptions {
   readonly namespace: string

@@ -2,7 +2,7 @@
 import { Option } from 'commander'
 import type { Command } from 'commander'
 import { IrsaError } from '../errors.js'
-import { DEFAULT_DATA_DIR } from '../server/bootstrap.js'
+import { DEFAULT_DATA_DIR } from './bootstrap.js'
 import { parseServiceAccountRef } from '../respond/contain.js'
 import { formatInvestigation } from '../respond/format.js'
 import { investigate } from '../respond/investigate.js'

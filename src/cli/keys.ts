@@ -2,7 +2,7 @@
 import { publishedKeys } from '../tokens/key-ring.js'
 import { generateSigningKey } from '../tokens/signing-key.js'
 import type { SigningAlgorithm } from '../tokens/signing-key.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 export interface KeyRow {
   readonly kid: string

@@ -1,6 +1,6 @@
 /** `irsa log`: the decision log, as a table or JSON Lines. */
 import type { DecisionRecord } from '../store/decision-log.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 export interface LogOptions {
   readonly since?: number

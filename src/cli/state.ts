@@ -1,6 +1,6 @@
 /** Opening the identity plane's state for a CLI command (same --data and --store as `irsa serve`). */
-import { openRuntime } from '../server/bootstrap.js'
-import type { Runtime } from '../server/runtime.js'
+import { openRuntime } from './bootstrap.js'
+import type { Runtime } from '../core/runtime.js'
 import { openStore, storeLocation } from '../store/open-store.js'
 
 export interface StateOptions {

@@ -3,12 +3,8 @@
  * amazon-eks-pod-identity-webhook flag names and defaults; and `irsa webhook manifests`, which
  * prints the objects that install it. Only parses flags and wires library functions.
  */
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { readFile } from 'node:fs/promises'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { stringify } from 'yaml'
 import { IrsaError } from '../errors.js'
@@ -17,7 +13,10 @@ import type { WebhookConfigInput } from '../webhook/config.js'
 import { NO_CONTAINER_CREDENTIALS, unionContainerCredentials, watchContainerCredentials } from '../webhook/container-credentials.js'
 import type { ContainerCredentialsSet } from '../webhook/container-credentials.js'
 import { watchPodIdentityAssociations } from '../webhook/pod-identity-associations.js'
-import { serviceDnsNames, webhookManifests } from '../webhook/manifests.js'
+import { webhookManifests } from '../webhook/manifests.js'
+import { generateCertificates } from '../webhook/certificates.js'
+import { instanceIdentity } from '../webhook/instance-identity.js'
+import { decisionLine, stdoutLog as log } from '../webhook/log.js'
 import type { AdmissionDecision } from '../webhook/plugin.js'
 import { webhookRandom } from '../webhook/random.js'
 import { NO_ROLES, roleLookupFromFile } from '../webhook/role-lookup.js'
@@ -94,39 +93,6 @@ interface WebhookFlags {
   log?: boolean
 }
 
-/** Account and region from EC2 instance metadata (IMDSv2), as upstream does for --compose-role-arn. */
-async function instanceIdentity(): Promise<{ accountId: string; region: string }> {
-  const base = 'http://169.254.169.254'
-  try {
-    const token = await (await fetch(`${base}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' }, signal: AbortSignal.timeout(2000) })).text()
-    const doc = (await (await fetch(`${base}/latest/dynamic/instance-identity/document`, { headers: { 'x-aws-ec2-metadata-token': token }, signal: AbortSignal.timeout(2000) })).json()) as { accountId?: unknown; region?: unknown }
-    if (typeof doc.accountId !== 'string' || typeof doc.region !== 'string') throw new Error('no accountId/region in the instance identity document')
-    return { accountId: doc.accountId, region: doc.region }
-  } catch (e) {
-    throw new IrsaError('ERR_CLI_INPUT', `--compose-role-arn needs EC2 instance metadata: ${(e as Error).message}`, { cause: e })
-  }
-}
-
-const log = (line: Record<string, unknown>): void => {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`)
-}
-
-function decisionLine(d: AdmissionDecision): Record<string, unknown> {
-  const identity = d.mutation?.identity
-  return {
-    msg: 'admission',
-    uid: d.uid,
-    namespace: d.namespace,
-    serviceAccount: d.serviceAccount,
-    allowed: d.allowed,
-    ...(identity === undefined ? {} : { mode: identity.mode }),
-    ...(identity?.mode === 'web-identity' ? { roleArn: identity.roleArn } : {}),
-    ...(identity?.mode === 'none' ? { reason: identity.reason } : {}),
-    ...(d.mutation === undefined ? {} : { ops: d.mutation.patch.length }),
-    ...(d.code === undefined ? {} : { code: d.code, message: d.message }),
-  }
-}
-
 async function runWebhook(o: WebhookFlags): Promise<void> {
   if (o.inCluster) throw new IrsaError('ERR_CLI_USAGE', '--in-cluster=true (CSR certificates) is not supported; give --tls-cert and --tls-key (see `irsa webhook manifests`)')
   if (o.serviceAccounts !== undefined && (o.kubeconfig !== undefined || o.kubeApi !== undefined)) {
@@ -134,7 +100,9 @@ async function runWebhook(o: WebhookFlags): Promise<void> {
   }
   let compose: WebhookConfigInput['composeRoleArn']
   if (o.composeRoleArn) {
-    const id = await instanceIdentity()
+    const id = await instanceIdentity().catch((e: unknown) => {
+      throw new IrsaError('ERR_CLI_INPUT', `--compose-role-arn needs EC2 instance metadata: ${(e as Error).message}`, { cause: e })
+    })
     compose = { accountId: id.accountId, partition: partitionOfRegion(id.region) }
   }
   const config = webhookConfig({
@@ -201,27 +169,6 @@ async function runWebhook(o: WebhookFlags): Promise<void> {
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
-}
-
-const run = promisify(execFile)
-
-/** A CA and a serving certificate for the webhook Service, made with openssl. */
-async function generateCertificates(namespace: string, days: number): Promise<{ caPem: string; certPem: string; keyPem: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'irsa-webhook-certs-'))
-  try {
-    const p = (f: string): string => join(dir, f)
-    const ossl = (...args: string[]): Promise<unknown> => run('openssl', args)
-    const dns = serviceDnsNames(namespace)
-    await ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', String(days), '-subj', '/CN=irsa-webhook-ca')
-    await ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', p('tls.key'), '-out', p('tls.csr'), '-subj', `/CN=${dns[0]}`)
-    await writeFile(p('ext.cnf'), `subjectAltName=${dns.map((d) => `DNS:${d}`).join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`)
-    await ossl('x509', '-req', '-in', p('tls.csr'), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('tls.crt'), '-days', String(days), '-extfile', p('ext.cnf'))
-    return { caPem: await readFile(p('ca.crt'), 'utf8'), certPem: await readFile(p('tls.crt'), 'utf8'), keyPem: await readFile(p('tls.key'), 'utf8') }
-  } catch (e) {
-    throw new IrsaError('ERR_CLI_INPUT', `could not generate certificates with openssl: ${(e as Error).message.split('\n')[0]}`, { cause: e })
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
 }
 
 interface ManifestFlags {

@@ -12,7 +12,7 @@
  * in the file are removed, and service accounts bound to it but no longer listed are unbound.
  * Objects the file does not mention are never touched.
  */
-import type { Tag } from '../iam/model.js'
+import type { Tag } from '../model/iam.js'
 import type { IrsaConfig } from './config-file.js'
 import { readCurrentState } from './current-state.js'
 import { execute } from './execute.js'

@@ -11,7 +11,7 @@ import { AwsError } from '../aws/aws-error.js'
 import { IrsaError } from '../errors.js'
 import { NAME, PATH } from '../iam/actions/params.js'
 import { checkPolicyDocument } from '../iam/actions/policy-document.js'
-import type { Tag } from '../iam/model.js'
+import type { Tag } from '../model/iam.js'
 import type { PolicyKind } from '../policy/kind.js'
 import { issuerUrlProblem } from '../tokens/issuer-url.js'
 

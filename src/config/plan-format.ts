@@ -5,7 +5,7 @@
  * summary line. JSON: the stable `irsa-plan/v1` document, each step with `kind`, `resource`, `name`,
  * `before` and `after` (null when there is none) and the fields that locate it.
  */
-import type { Tag } from '../iam/model.js'
+import type { Tag } from '../model/iam.js'
 import type { ApplyStatus } from './apply.js'
 import type { Plan, PlanStep, RoleStep } from './plan.js'
 import { plannedItems } from './plan-items.js'

@@ -9,7 +9,7 @@
  * raised before anything is changed.
  */
 import { IrsaError } from '../errors.js'
-import type { Tag } from '../iam/model.js'
+import type { Tag } from '../model/iam.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
 import type { ApplyItem } from './apply.js'
 import type { IrsaConfig, PolicyRef } from './config-file.js'

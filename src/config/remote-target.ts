@@ -3,7 +3,6 @@
  * SDK's IAM client, as any IAM tool would), bindings through `/irsa/v1/bindings` signed with SigV4
  * for service `irsa`. The server validates everything again, exactly as for any other caller.
  */
-import { createHash, createHmac } from 'node:crypto'
 import {
   AddClientIDToOpenIDConnectProviderCommand,
   AttachRolePolicyCommand,
@@ -42,7 +41,8 @@ import {
   UpdatePodIdentityAssociationCommand,
 } from '@aws-sdk/client-eks'
 import { IrsaError } from '../errors.js'
-import { BINDINGS_PATH, BINDINGS_SERVICE } from '../server/bindings.js'
+import { signedHeaders } from '../aws/sigv4/sign.js'
+import { BINDINGS_PATH, BINDINGS_SERVICE } from '../core/bindings-api.js'
 import type { ApplyTarget, BindingState, PodIdentityAssociationState, PolicyState, ProviderState, RoleState } from './apply.js'
 
 export interface RemoteOptions {
@@ -57,30 +57,6 @@ export interface RemoteOptions {
 }
 
 const MAX_POLICY_VERSIONS = 5
-
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
-const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest()
-
-/** SigV4 headers for a request with no query string (the bindings endpoint). */
-export function signedHeaders(
-  o: { method: string; url: URL; body: string; contentType?: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string; region: string; service: string },
-  now: Date,
-): Record<string, string> {
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
-  const day = amzDate.slice(0, 8)
-  const payloadHash = sha256(o.body)
-  const headers: Record<string, string> = { host: o.url.host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate }
-  if (o.contentType !== undefined) headers['content-type'] = o.contentType
-  if (o.sessionToken !== undefined) headers['x-amz-security-token'] = o.sessionToken
-  const names = Object.keys(headers).sort()
-  const canonical = [o.method, o.url.pathname, '', ...names.map((n) => `${n}:${headers[n] ?? ''}`), '', names.join(';'), payloadHash].join('\n')
-  const scope = `${day}/${o.region}/${o.service}/aws4_request`
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n')
-  const key = hmac(hmac(hmac(hmac(`AWS4${o.secretAccessKey}`, day), o.region), o.service), 'aws4_request')
-  const signature = createHmac('sha256', key).update(toSign).digest('hex')
-  const { host: _host, ...rest } = headers
-  return { ...rest, authorization: `AWS4-HMAC-SHA256 Credential=${o.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` }
-}
 
 function isNoSuchEntity(e: unknown): boolean {
   const name = (e as { name?: string; Code?: string }).name ?? ''

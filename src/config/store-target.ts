@@ -5,14 +5,14 @@
  * requires.
  */
 import { IrsaError } from '../errors.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
 import { roleId } from '../sts/access-key.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
 import type { ApplyTarget, BindingState, PodIdentityAssociationState, PolicyState, ProviderState, RoleCreate, RoleState } from './apply.js'
 import { AwsError } from '../aws/aws-error.js'
 import { createAssociation, operatorCaller, updateAssociation } from '../eks/associations.js'
 import { ownCluster } from '../eks/cluster.js'
-import type { Tag } from '../iam/model.js'
+import type { Tag } from '../model/iam.js'
 
 const MAX_POLICY_VERSIONS = 5
 

@@ -10,14 +10,14 @@
 import { AwsError } from '../aws/aws-error.js'
 import { authorizePassRole, POD_IDENTITY_SERVICE } from '../iam/pass-role.js'
 import type { Caller } from '../iam/pass-role.js'
-import { adminIdentity } from '../server/identity.js'
-import type { Runtime } from '../server/runtime.js'
+import { adminIdentity } from '../core/identity.js'
+import type { Runtime } from '../core/runtime.js'
 import { parseRoleArn } from '../sts/role-arn.js'
 import { isDns1123Label, isDns1123Subdomain } from '../tokens/service-account-token.js'
 import { ownCluster } from './cluster.js'
 import type { OwnCluster } from './cluster.js'
-import { ASSOCIATION_ID, associationArn, newAssociationId } from './pod-identity-association.js'
-import type { PodIdentityAssociation } from './pod-identity-association.js'
+import { ASSOCIATION_ID, associationArn, newAssociationId } from '../model/pod-identity-association.js'
+import type { PodIdentityAssociation } from '../model/pod-identity-association.js'
 
 export interface AssociationInput {
   readonly namespace: string

@@ -4,8 +4,8 @@
  * is the server's own.
  */
 import { IrsaError } from '../errors.js'
-import type { Runtime } from '../server/runtime.js'
-import { clusterArn } from './pod-identity-association.js'
+import type { Runtime } from '../core/runtime.js'
+import { clusterArn } from '../model/pod-identity-association.js'
 
 export const DEFAULT_CLUSTER_NAME = 'irsa'
 export const CLUSTER_NAME_SETTING = 'eks.cluster-name'

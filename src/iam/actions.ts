@@ -1,5 +1,5 @@
 /** The IAM Query API actions irsa serves, by name. Each authorizes its caller with the engine. */
-import type { SignedAction } from '../server/query-api.js'
+import type { SignedAction } from '../core/signed-action.js'
 import { getAccountAuthorizationDetails } from './actions/account-authorization-details.js'
 import {
   attachRolePolicy,

@@ -6,8 +6,8 @@
 import { AwsError } from '../aws/aws-error.js'
 import { evaluate } from '../policy/evaluate.js'
 import type { ContextValue } from '../policy/request.js'
-import type { Identity } from '../server/identity.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Identity } from '../core/identity.js'
+import type { Runtime } from '../core/runtime.js'
 import { sessionCallerPolicies } from './caller-policies.js'
 
 export async function authorizeIam(

@@ -6,8 +6,8 @@
 import type { PolicySet } from '../policy/evaluate.js'
 import type { ContextValue } from '../policy/request.js'
 import type { CompiledPolicy } from '../policy/compile.js'
-import type { Runtime } from '../server/runtime.js'
-import type { SessionClaims } from '../sts/session-token.js'
+import type { Runtime } from '../core/runtime.js'
+import type { SessionClaims } from '../core/session-token.js'
 import { awsTimestamp } from '../sts/timestamp.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
 

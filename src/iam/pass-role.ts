@@ -7,10 +7,10 @@
  * `aws:ResourceTag/<key>` and `iam:ResourceTag/<key>`. The decision is the engine's, through the
  * same path as every IAM API call (the administrator acts as the account root and is allowed).
  */
-import type { Identity } from '../server/identity.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Identity } from '../core/identity.js'
+import type { Runtime } from '../core/runtime.js'
 import { authorizeIam } from './authorize.js'
-import type { Role } from './model.js'
+import type { Role } from '../model/iam.js'
 import { roleTagContext } from './role-tag-context.js'
 
 /** Who asks, with what the decision log records about the request. */

@@ -3,7 +3,7 @@
  * (role actions, iam:PassRole): `aws:ResourceTag/<key>` and its IAM alias `iam:ResourceTag/<key>`.
  */
 import type { ContextValue } from '../policy/request.js'
-import type { Role } from './model.js'
+import type { Role } from '../model/iam.js'
 
 export function roleTagContext(role: Role | undefined): Record<string, ContextValue> {
   const out: Record<string, ContextValue> = {}

@@ -2,7 +2,7 @@
 import type { XmlObject } from '../aws/xml.js'
 import { members } from '../aws/xml.js'
 import { awsTimestamp } from '../sts/timestamp.js'
-import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, Tag } from './model.js'
+import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, Tag } from '../model/iam.js'
 
 /** IAM returns policy documents URL-encoded (RFC 3986); botocore and the CLI decode them. */
 export function encodeDocument(doc: string): string {

@@ -13,9 +13,9 @@
  * `irsa:Undo`) with the reason, and each association change its own EKS decision.
  */
 import { ownCluster } from '../eks/cluster.js'
-import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
+import type { PodIdentityAssociation } from '../model/pod-identity-association.js'
 import { IrsaError } from '../errors.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
 import { parseRoleArn } from '../sts/role-arn.js'
 import { awsTimestamp } from '../sts/timestamp.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'

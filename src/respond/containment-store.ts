@@ -4,7 +4,7 @@
  * so every backend (SQLite, PostgreSQL) holds them as it holds any setting, and every replica sees
  * them. Writers call these inside `store.transaction` so the index update is atomic.
  */
-import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
+import type { PodIdentityAssociation } from '../model/pod-identity-association.js'
 import type { Store } from '../store/store.js'
 
 /** What one containment changed, with the text before and after, so an undo restores exactly. */

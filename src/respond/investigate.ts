@@ -4,7 +4,7 @@
  * still valid, the containments in force, and the blast radius (every role reachable, by tier, with
  * the statements granting it). One JSON-ready object; the text form is in `format.ts`.
  */
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
 import type { DecisionRecord } from '../store/decision-log.js'
 import { sessionCallerPolicies } from '../iam/caller-policies.js'
 import { evaluate } from '../policy/evaluate.js'

@@ -14,12 +14,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isIrsaError } from '../errors.js'
 import { storeUnavailable } from './query-api.js'
 import { AwsError } from '../aws/aws-error.js'
-import type { ServiceAccountBinding } from '../iam/model.js'
-import { authenticate } from './identity.js'
-import type { Runtime } from './runtime.js'
+import type { ServiceAccountBinding } from '../model/iam.js'
+import { authenticate } from '../core/identity.js'
+import type { Runtime } from '../core/runtime.js'
+import { BINDINGS_PATH, BINDINGS_SERVICE } from '../core/bindings-api.js'
 
-export const BINDINGS_PATH = '/irsa/v1/bindings'
-export const BINDINGS_SERVICE = 'irsa'
 const MAX_BODY = 256 * 1024
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/

@@ -5,7 +5,7 @@
  * liveness only: it answers whenever the process does.
  */
 import type { FastifyInstance } from 'fastify'
-import type { Runtime } from './runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 export const READYZ_PATH = '/readyz'
 /** A store read slower than this counts as unreachable. */

@@ -8,13 +8,13 @@
  * action is a name from the Query API's table (or `other`), a decision code is the store's code
  * column — never raw request input, so a caller cannot grow the series without bound.
  */
-import { timingSafeEqual } from 'node:crypto'
+import { safeEqual } from '../core/safe-equal.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { IAM_ACTIONS } from '../iam/actions.js'
 import type { DecisionRecord } from '../store/decision-log.js'
 import type { KeyCacheEvent } from '../tokens/remote-key-source.js'
-import type { Runtime } from './runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -122,10 +122,7 @@ export function createMetrics(rt: Runtime, options: { prefix?: string; defaultMe
 
 /** Constant-time comparison of a presented bearer token with the configured one. */
 function tokenMatches(header: string | undefined, token: string): boolean {
-  const presented = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '', 'utf8')
-  const expected = Buffer.from(token, 'utf8')
-  // Compare equal-length buffers only; the length check leaks only the length.
-  return presented.length === expected.length && timingSafeEqual(presented, expected)
+  return safeEqual(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '', token)
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The issuer's public documents: OIDC discovery and the JWKS (current keys plus retired ones still in use). */
 import type { FastifyInstance } from 'fastify'
 import { DISCOVERY_PATH, JWKS_PATH, discoveryDocument, jwksDocument } from '../tokens/discovery.js'
-import type { Runtime } from './runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 export async function oidcRoutes(app: FastifyInstance, rt: Runtime): Promise<void> {
   const issuerPath = new URL(rt.issuer).pathname.replace(/\/+$/, '')

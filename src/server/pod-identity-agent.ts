@@ -14,7 +14,7 @@ import { isIrsaError } from '../errors.js'
 import { assumeRoleForPodIdentity } from '../eks/assume-role-for-pod-identity.js'
 import { ownCluster } from '../eks/cluster.js'
 import { awsTimestamp } from '../sts/timestamp.js'
-import type { Runtime } from './runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 export const AGENT_CREDENTIALS_PATH = '/v1/credentials'
 /** Who the decision log names as the caller of EKS Auth for agent requests. */

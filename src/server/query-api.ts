@@ -11,25 +11,15 @@ import type { XmlObject } from '../aws/xml.js'
 import { xmlDocument } from '../aws/xml.js'
 import { IAM_ACTIONS } from '../iam/actions.js'
 import { assumeRoleWithWebIdentity } from '../sts/assume-role-with-web-identity.js'
-import type { RequestMeta } from '../sts/assume-role-with-web-identity.js'
+import type { RequestMeta, SignedAction } from '../core/signed-action.js'
 import { getCallerIdentity } from '../sts/get-caller-identity.js'
-import { authenticate } from './identity.js'
-import type { Identity } from './identity.js'
-import type { Runtime } from './runtime.js'
+import { authenticate } from '../core/identity.js'
+import type { Runtime } from '../core/runtime.js'
 
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/'
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/'
 
 type Service = 'sts' | 'iam'
-
-export interface ActionContext {
-  readonly rt: Runtime
-  readonly q: QueryParams
-  readonly meta: RequestMeta
-  readonly who: Identity
-}
-
-export type SignedAction = (ctx: ActionContext) => Promise<XmlObject | undefined>
 
 const STS_SIGNED: Readonly<Record<string, SignedAction>> = {
   GetCallerIdentity: async ({ who }) => getCallerIdentity(who),

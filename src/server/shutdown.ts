@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AwsError } from '../aws/aws-error.js'
 import { errorBody } from './query-api.js'
-import type { Runtime } from './runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 /** Routes still answered while draining: probes and metrics. */

@@ -29,7 +29,7 @@ import { renderIdentities } from '../ui/views/identities.js'
 import { renderLogin } from '../ui/views/login.js'
 import { renderRole } from '../ui/views/role.js'
 import { renderTrustGraph } from '../ui/views/trust-graph.js'
-import type { Runtime } from './runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 export interface UiOptions {
   /** The UI token (`irsa serve --ui-token`, IRSA_UI_TOKEN); without one only the admin credentials sign in. */

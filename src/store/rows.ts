@@ -2,8 +2,8 @@
  * Table rows to model objects for the SqlStore on either database: SQLite and PostgreSQL use the same
  * column names and encodings (JSON text for lists and tags, epoch numbers), so one mapper serves both.
  */
-import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../iam/model.js'
-import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
+import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../model/iam.js'
+import type { PodIdentityAssociation } from '../model/pod-identity-association.js'
 import type { DecisionRecord } from './decision-log.js'
 import type { StoredSealingKey, StoredSigningKey } from './store.js'
 

@@ -4,8 +4,8 @@
  * is atomic, and `transaction` groups several.
  */
 import type { DecisionQuery, DecisionRecord } from './decision-log.js'
-import type { PodIdentityAssociation } from '../eks/pod-identity-association.js'
-import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../iam/model.js'
+import type { PodIdentityAssociation } from '../model/pod-identity-association.js'
+import type { ManagedPolicy, OidcProvider, PolicyVersion, Role, ServiceAccountBinding, Tag } from '../model/iam.js'
 
 /** A signing key as stored: JWKs serialised, times in epoch seconds. */
 export interface StoredSigningKey {

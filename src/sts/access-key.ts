@@ -7,7 +7,7 @@
  * Decoding takes the 16 characters after the prefix: `(first6bytes & 0x7fffffffff80) >> 7`.
  */
 import { base32Decode, base32Encode } from './lib/base32.js'
-import type { RandomBytes } from './lib/random.js'
+import type { RandomBytes } from '../core/random-bytes.js'
 
 export type AccessKeyPrefix = 'ASIA' | 'AKIA'
 

@@ -9,7 +9,8 @@ import type { XmlObject } from '../aws/xml.js'
 import type { Decision } from '../policy/decision.js'
 import { evaluate } from '../policy/evaluate.js'
 import type { ContextValue } from '../policy/request.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
+import type { RequestMeta } from '../core/signed-action.js'
 import { issuerHostPath, providerIssuer } from '../tokens/issuer-url.js'
 import { serviceAccountFromSubject } from '../tokens/service-account-token.js'
 import { verifyWebIdentityToken } from '../tokens/verify-web-identity-token.js'
@@ -17,12 +18,6 @@ import { awsTimestamp } from './timestamp.js'
 import { assumedRoleArn, parseRoleArn } from './role-arn.js'
 import { issueRoleSession } from './issue-role-session.js'
 import { sessionPolicies } from './session-policy.js'
-
-export interface RequestMeta {
-  readonly requestId: string
-  readonly sourceIp: string
-  readonly secureTransport: boolean
-}
 
 const ACTION = 'sts:AssumeRoleWithWebIdentity'
 const DENIED = `Not authorized to perform ${ACTION}`

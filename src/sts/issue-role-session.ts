@@ -4,10 +4,10 @@
  * verifies it without a database read). Shared by AssumeRoleWithWebIdentity and EKS Auth
  * AssumeRoleForPodIdentity; the caller has already decided that the session may be issued.
  */
-import type { Role } from '../iam/model.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Role } from '../model/iam.js'
+import type { Runtime } from '../core/runtime.js'
 import { accessKeyId, secretAccessKey } from './access-key.js'
-import type { SessionClaims } from './session-token.js'
+import type { SessionClaims } from '../core/session-token.js'
 
 /** The claims that describe how the session came to be; the identity and lifetime are filled in here. */
 export type SessionOrigin = Omit<SessionClaims, 'v' | 'accessKeyId' | 'secretAccessKey' | 'account' | 'roleArn' | 'roleId' | 'roleName' | 'sessionName' | 'issuedAt' | 'expiresAt'>

@@ -6,7 +6,7 @@
 import { deflateRawSync } from 'node:zlib'
 import { AwsError } from '../aws/aws-error.js'
 import { isIrsaError } from '../errors.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 const BUDGET = 2048
 

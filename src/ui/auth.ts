@@ -6,8 +6,9 @@
  * and the UI token — never the secret itself — so every replica sharing the admin credentials
  * accepts it, and changing either credential ends all sessions.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
-import type { AdminCredentials } from '../server/runtime.js'
+import { createHmac } from 'node:crypto'
+import { safeEqual } from '../core/safe-equal.js'
+import type { AdminCredentials } from '../core/runtime.js'
 
 export const SESSION_COOKIE = 'irsa_ui'
 export const SESSION_SECONDS = 12 * 3600
@@ -20,14 +21,6 @@ export interface UiAuthConfig {
 
 export type UiPrincipal = 'token' | 'admin'
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest()
-}
-
-/** Constant-time string equality (over digests, so the length of the secret does not leak). */
-export function safeEqual(presented: string, expected: string): boolean {
-  return timingSafeEqual(digest(presented), digest(expected))
-}
 
 export function checkToken(cfg: UiAuthConfig, presented: string | undefined): boolean {
   if (cfg.token === undefined || cfg.token === '' || presented === undefined) return false

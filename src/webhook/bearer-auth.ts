@@ -12,7 +12,7 @@
  * reject every pod whatever that policy says. The check runs before the body is read.
  */
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
-import { safeEqual } from '../ui/auth.js'
+import { safeEqual } from '../core/safe-equal.js'
 
 /** The environment variable `irsa serve` reads the webhook token from. */
 export const WEBHOOK_TOKEN_ENV = 'IRSA_WEBHOOK_TOKEN'

@@ -12,7 +12,7 @@
  * precedence over web identity (specs/pod-identity-webhook.md §1.6).
  */
 import { IrsaError } from '../errors.js'
-import { readAssociationRecords, splitJsonValues } from '../audit/load/pod-identity.js'
+import { readAssociationRecords, splitJsonValues } from '../eks/association-records.js'
 import type { ContainerCredentialsSet } from './container-credentials.js'
 import { watchFile } from './file-watch.js'
 

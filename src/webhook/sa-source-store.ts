@@ -11,7 +11,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { CLUSTER_NAME_SETTING, DEFAULT_CLUSTER_NAME } from '../eks/cluster.js'
 import { IrsaError } from '../errors.js'
-import type { Runtime } from '../server/runtime.js'
+import type { Runtime } from '../core/runtime.js'
 import type { Store } from '../store/store.js'
 import type { WebhookConfig } from './config.js'
 import { DEFAULT_CONFIG, webhookConfig } from './config.js'

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url'
 import ajvDraft04 from 'ajv-draft-04'
 import ajvFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
-import { renderHtml } from '../../src/audit/reporters/html.js'
+import { renderHtml } from '../../src/ui/report.js'
+import { auditReportView } from '../../src/ui/report-view.js'
 import { renderJson } from '../../src/audit/reporters/json.js'
 import { renderSarif } from '../../src/audit/reporters/sarif.js'
 import { renderText } from '../../src/audit/reporters/text.js'
@@ -70,7 +71,7 @@ describe('reporters', () => {
 
   it('HTML: one self-contained file with findings and the graph, no network', async () => {
     const { result, graph } = await auditEstate()
-    const html = renderHtml(result, graph, meta)
+    const html = renderHtml(auditReportView(result, graph, meta.generatedAt), meta)
     // The graph is drawn by cytoscape, inlined (its licence comments name URLs; nothing loads them).
     expect(html).toContain('<div id="graph"')
     expect(html).toContain('<script type="application/json" id="graph-data">')

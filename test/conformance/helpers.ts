@@ -10,8 +10,8 @@ import { base64url, importJWK, SignJWT } from 'jose'
 import type { JWK } from 'jose'
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
-import { issueServiceAccountToken } from '../../src/server/issue-token.js'
-import type { IssueTokenInput } from '../../src/server/issue-token.js'
+import { issueServiceAccountToken } from '../../src/cli/issue-token.js'
+import type { IssueTokenInput } from '../../src/cli/issue-token.js'
 
 const run = promisify(execFile)
 

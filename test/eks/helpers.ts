@@ -7,7 +7,7 @@ import { EKSClient } from '@aws-sdk/client-eks'
 import type { IAMClient} from '@aws-sdk/client-iam';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam'
 import type { Serving } from '../../src/cli/serve.js'
-import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { issueServiceAccountToken } from '../../src/cli/issue-token.js'
 import { startLoopbackServer } from '../support/test-server.js'
 import { awsCliBatch } from '../support/aws-cli-batch.js'
 

@@ -6,7 +6,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { fromContainerMetadata, fromHttp } from '@aws-sdk/credential-providers'
 import { base64url, generateKeyPair, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { nameUid } from '../../src/server/issue-token.js'
+import { nameUid } from '../../src/cli/issue-token.js'
 import { baseEnv, boto3, boto3Batch, CLUSTER, POD_IDENTITY_TRUST, REGION, startTestServer } from './helpers.js'
 import type { Credentials, TestServer } from './helpers.js'
 

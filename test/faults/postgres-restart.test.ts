@@ -11,7 +11,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withState } from '../../src/cli/state.js'
 import { isIrsaError } from '../../src/errors.js'
-import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { issueServiceAccountToken } from '../../src/cli/issue-token.js'
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
 import { Acks, ADMIN, bucketPolicy, createRole, exchange, FailoverClient, LoadStats, putRolePolicy, runLoad, sleep, spawnServer, trustFor, until } from '../support/fault-harness.js'

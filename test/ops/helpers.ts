@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam'
 import { startServer } from '../../src/cli/serve.js'
 import type { ServeOptions, Serving } from '../../src/cli/serve.js'
-import { openRuntime } from '../../src/server/bootstrap.js'
+import { openRuntime } from '../../src/cli/bootstrap.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
 import { mintServiceAccountToken } from '../../src/tokens/service-account-token.js'
 

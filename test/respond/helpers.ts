@@ -7,7 +7,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetRoleCommand } from '@aws-sdk/client-iam'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import type { Serving } from '../../src/cli/serve.js'
-import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { issueServiceAccountToken } from '../../src/cli/issue-token.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
 import { startLoopbackServer } from '../support/test-server.js'
 import type { AwsKeys } from '../support/test-server.js'

@@ -6,7 +6,7 @@ import { runAudit } from '../../src/audit/audit.js'
 import { buildGraph } from '../../src/audit/graph.js'
 import { createAssociation, operatorCaller } from '../../src/eks/associations.js'
 import { ownCluster } from '../../src/eks/cluster.js'
-import { storeInventory } from '../../src/respond/blast-radius.js'
+import { storeInventory } from '../../src/audit/load/store.js'
 import { startTestServer } from './helpers.js'
 import type { TestServer } from './helpers.js'
 

@@ -1,15 +1,15 @@
 // Secret comparisons run in constant time: `crypto.timingSafeEqual` is wrapped in a spy, and the
-// real authentication path (src/server/identity.ts `authenticate` → src/sts/sigv4.ts) must hand it
+// real authentication path (src/core/identity.ts `authenticate` → src/aws/sigv4/verify.ts) must hand it
 // the signature and the access key ids. Replacing either comparison with `===` fails these tests.
 // Inputs of the wrong length (where timingSafeEqual would throw) are refused, never a crash.
 import * as crypto from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { authenticate } from '../../src/server/identity.js'
-import { openSession, sealSession } from '../../src/sts/session-token.js'
-import type { SessionClaims } from '../../src/sts/session-token.js'
-import { verifySigV4 } from '../../src/sts/sigv4.js'
+import { authenticate } from '../../src/core/identity.js'
+import { openSession, sealSession } from '../../src/core/session-token.js'
+import type { SessionClaims } from '../../src/core/session-token.js'
+import { verifySigV4 } from '../../src/aws/sigv4/verify.js'
 import { GET_CALLER_IDENTITY, signHeaderForm } from '../sts/helpers.js'
-import type { SigV4Request } from '../../src/sts/sigv4.js'
+import type { SigV4Request } from '../../src/aws/sigv4/verify.js'
 import { ADMIN, FORM, REGION, startSecServer } from './helpers.js'
 import type { Credentials, SecServer } from './helpers.js'
 

@@ -1,11 +1,11 @@
-// Property-based fuzzing of the SigV4 verifier (src/sts/sigv4.ts), fast-check with fixed seeds and
+// Property-based fuzzing of the SigV4 verifier (src/aws/sigv4/verify.ts), fast-check with fixed seeds and
 // bounded runs. Requests signed by the AWS SDK's own signer are mutated in every part the signature
 // covers (method, path, query, signed headers, body, date, credential scope, signed-header list,
 // signature): no mutation is ever accepted, and arbitrary junk never throws.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { SIGV4_ERROR_STATUS, verifySigV4 } from '../../src/sts/sigv4.js'
-import type { SigV4Request, SigV4Result } from '../../src/sts/sigv4.js'
+import { SIGV4_ERROR_STATUS, verifySigV4 } from '../../src/aws/sigv4/verify.js'
+import type { SigV4Request, SigV4Result } from '../../src/aws/sigv4/verify.js'
 import { GET_CALLER_IDENTITY, presign, signHeaderForm } from '../sts/helpers.js'
 
 const KEY = { accessKeyId: 'AKIAFUZZFUZZFUZZFUZZ', secretAccessKey: 'fuzzSecretKeyfuzzSecretKeyfuzzSecretKey0' }

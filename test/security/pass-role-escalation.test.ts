@@ -27,7 +27,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { POD_IDENTITY_TRUST } from '../eks/helpers.js'
-import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { issueServiceAccountToken } from '../../src/cli/issue-token.js'
 import { REGION, sdkError, startSecServer } from './helpers.js'
 import type { Credentials, SecServer } from './helpers.js'
 

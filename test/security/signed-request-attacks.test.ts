@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GET_CALLER_IDENTITY, presign, signHeaderForm } from '../sts/helpers.js'
-import type { SigV4Request } from '../../src/sts/sigv4.js'
+import type { SigV4Request } from '../../src/aws/sigv4/verify.js'
 import { ADMIN, FORM, raw, REGION, sdkError, startSecServer, xmlError } from './helpers.js'
 import type { Credentials, RawResponse, SecServer } from './helpers.js'
 

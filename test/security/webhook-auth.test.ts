@@ -2,8 +2,8 @@
 // is refused when no token is configured, and a loopback listener refuses requests whose Host is not
 // a loopback name or the issuer's (DNS rebinding), on every admin-only or stateful route.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { applyDemo } from '../../src/server/demo.js'
-import type { DemoResult } from '../../src/server/demo.js'
+import { applyDemo } from '../../src/cli/demo.js'
+import type { DemoResult } from '../../src/cli/demo.js'
 import { startLoopbackServer } from '../support/test-server.js'
 import type { LoopbackServer } from '../support/test-server.js'
 import { review } from '../webhook/helpers.js'

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signedHeaders } from '../../src/config/remote-target.js'
+import { signedHeaders } from '../../src/aws/sigv4/sign.js'
 import { parseConfig } from '../../src/config/config-file.js'
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
-import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { issueServiceAccountToken } from '../../src/cli/issue-token.js'
 
 const ADMIN = { IRSA_ADMIN_ACCESS_KEY_ID: 'AKIAIRSABINDINGS0001', IRSA_ADMIN_SECRET_ACCESS_KEY: 'bindingsSecretKeybindingsSecretKey123456' }
 let dir: string

@@ -1,7 +1,7 @@
 // The rate limit on store re-reads forced by unknown key ids, on a fake clock and a fake wait: at
 // most one read per interval, and every caller answered by a read that started after it asked.
 import { describe, expect, it } from 'vitest'
-import { rateLimitedReread } from '../../src/server/forced-reread.js'
+import { rateLimitedReread } from '../../src/core/forced-reread.js'
 
 function setup() {
   const clock = { now: 1_000_000 }

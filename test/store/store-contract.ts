@@ -1,8 +1,8 @@
 // The Store contract: one suite, run against every backend (sqlite-store.test.ts,
 // postgres-store.test.ts). Backend-specific behaviour (file modes, locking, outages) stays in those files.
 import { afterEach, describe, expect, it } from 'vitest'
-import type { PodIdentityAssociation } from '../../src/eks/pod-identity-association.js'
-import type { Role } from '../../src/iam/model.js'
+import type { PodIdentityAssociation } from '../../src/model/pod-identity-association.js'
+import type { Role } from '../../src/model/iam.js'
 import type { Store } from '../../src/store/store.js'
 
 export const ACCOUNT = '111122223333'

@@ -4,7 +4,7 @@ import { createHash, createHmac } from 'node:crypto'
 import { Sha256 } from '@aws-crypto/sha256-js'
 import { HttpRequest } from '@smithy/protocol-http'
 import { SignatureV4 } from '@smithy/signature-v4'
-import type { SigV4Request } from '../../src/sts/sigv4.js'
+import type { SigV4Request } from '../../src/aws/sigv4/verify.js'
 
 /** A deterministic byte source (SHA-256 in counter mode) so tests never depend on luck. */
 export function seededRandom(seed: string): (n: number) => Uint8Array {

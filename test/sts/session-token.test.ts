@@ -6,8 +6,8 @@ import {
   generateSealingKey,
   openSession,
   sealSession,
-} from '../../src/sts/session-token.js'
-import type { SealingKey, SessionClaims } from '../../src/sts/session-token.js'
+} from '../../src/core/session-token.js'
+import type { SealingKey, SessionClaims } from '../../src/core/session-token.js'
 import { seededRandom } from './helpers.js'
 
 const random = seededRandom('session-token-tests')

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { accessKeyId, secretAccessKey } from '../../src/sts/access-key.js'
-import { createSigningKeyCache } from '../../src/sts/lib/signing-key.js'
-import { openSession, sealSession, generateSealingKey } from '../../src/sts/session-token.js'
-import type { SessionClaims } from '../../src/sts/session-token.js'
-import { SIGV4_MESSAGES, verifySigV4 } from '../../src/sts/sigv4.js'
-import type { CredentialLookup, SigV4Failure, SigV4Request, SigV4Result, VerifySigV4Options } from '../../src/sts/sigv4.js'
+import { createSigningKeyCache } from '../../src/aws/sigv4/signing-key.js'
+import { openSession, sealSession, generateSealingKey } from '../../src/core/session-token.js'
+import type { SessionClaims } from '../../src/core/session-token.js'
+import { SIGV4_MESSAGES, verifySigV4 } from '../../src/aws/sigv4/verify.js'
+import type { CredentialLookup, SigV4Failure, SigV4Request, SigV4Result, VerifySigV4Options } from '../../src/aws/sigv4/verify.js'
 import { GET_CALLER_IDENTITY, buildQuery, handSign, presign, seededRandom, signHeaderForm, withHeader } from './helpers.js'
 
 const random = seededRandom('sigv4-tests')

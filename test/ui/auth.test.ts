@@ -1,7 +1,8 @@
 // Dashboard authentication over real HTTP (no browser): 401s, the token-in-URL sign-in and its
 // redirect, cookie flags and contents, the login form, and the session MAC.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkAdmin, checkToken, makeSession, safeEqual, SESSION_SECONDS, verifySession } from '../../src/ui/auth.js'
+import { safeEqual } from '../../src/core/safe-equal.js'
+import { checkAdmin, checkToken, makeSession, SESSION_SECONDS, verifySession } from '../../src/ui/auth.js'
 import { ADMIN, UI_TOKEN, get, seedEstate, startUiServer } from './helpers.js'
 import type { UiTestServer } from './helpers.js'
 

@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url'
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { renderHtml } from '../../src/audit/reporters/html.js'
+import { renderHtml } from '../../src/ui/report.js'
+import { auditReportView } from '../../src/ui/report-view.js'
 import { auditEstate } from '../audit/helpers.js'
 import { ADMIN, UI_TOKEN, chromiumPath, seedEstate, seedPodIdentity, startUiServer } from './helpers.js'
 import type { UiTestServer } from './helpers.js'
@@ -279,7 +280,8 @@ describe('dashboard in Chromium', () => {
   it('the audit HTML report is one offline file rendered with the same views', async () => {
     const { result, graph } = await auditEstate()
     const file = join(RESULTS, 'ui-audit-report.html')
-    writeFileSync(file, renderHtml(result, graph, { version: '0.1.0', generatedAt: '2025-06-01T00:00:00.000Z' }))
+    const meta = { version: '0.1.0', generatedAt: '2025-06-01T00:00:00.000Z' }
+    writeFileSync(file, renderHtml(auditReportView(result, graph, meta.generatedAt), meta))
     const page = await context.newPage()
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()} (report)`)

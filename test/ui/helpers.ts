@@ -8,10 +8,10 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/cli
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { startServer } from '../../src/cli/serve.js'
 import type { Serving } from '../../src/cli/serve.js'
-import { signedHeaders } from '../../src/config/remote-target.js'
+import { signedHeaders } from '../../src/aws/sigv4/sign.js'
 import { createAssociation, operatorCaller } from '../../src/eks/associations.js'
 import { ownCluster } from '../../src/eks/cluster.js'
-import { issueServiceAccountToken } from '../../src/server/issue-token.js'
+import { issueServiceAccountToken } from '../../src/cli/issue-token.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
 
 export const ADMIN = { accessKeyId: 'AKIAIRSAUIDASHBOARD1', secretAccessKey: 'uiDashboardSecretKeyuiDashboardSecretKey' }

@@ -9,7 +9,7 @@ import { fileServiceAccountSource, parseServiceAccountFile } from '../../src/web
 import { kubeServiceAccountSource } from '../../src/webhook/sa-source-kube.js'
 import type { KubeServiceAccountApi, WatchHandlers } from '../../src/webhook/sa-source-kube.js'
 import { storeServiceAccountSource } from '../../src/webhook/sa-source-store.js'
-import type { ServiceAccountBinding } from '../../src/iam/model.js'
+import type { ServiceAccountBinding } from '../../src/model/iam.js'
 
 const config = webhookConfig({ configMapNamespace: 'eks' })
 const sa = (ns: string, name: string, role?: string): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace: ns, name, ...(role === undefined ? {} : { annotations: { 'eks.amazonaws.com/role-arn': role } }) } })

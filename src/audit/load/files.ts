@@ -6,7 +6,8 @@ import type { Inventory } from '../model.js'
 import { emptyIam, emptyK8s } from '../model.js'
 import { loadAuthorizationDetails, loadEksCluster, loadOidcProviders, issuerHost } from './iam.js'
 import { loadKubernetesDocuments, parseDocuments } from './kubernetes.js'
-import { loadPodIdentityAssociations, splitJsonValues } from './pod-identity.js'
+import { splitJsonValues } from '../../eks/association-records.js'
+import { loadPodIdentityAssociations } from './pod-identity.js'
 
 export interface FileInputs {
   /** Paths, each optionally prefixed `cluster=` to say which cluster the objects come from. */

@@ -4,8 +4,8 @@
  */
 import { AwsError } from '../../aws/aws-error.js'
 import { members } from '../../aws/xml.js'
-import type { SignedAction } from '../../server/query-api.js'
-import type { Role } from '../model.js'
+import type { SignedAction } from '../../core/signed-action.js'
+import type { Role } from '../../model/iam.js'
 import { authorizePolicyAction, existingPolicy, POLICY_PATH_PREFIX, visiblePolicy } from './managed-policies.js'
 import { pageParams, paginate } from './paginate.js'
 import { arnParam, checkArn, enumParam, pathPrefixParam, roleNameParam } from './params.js'

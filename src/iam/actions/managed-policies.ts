@@ -1,10 +1,10 @@
 /** Customer managed policies: CreatePolicy, GetPolicy, DeletePolicy, ListPolicies. */
 import { AwsError } from '../../aws/aws-error.js'
 import { members } from '../../aws/xml.js'
-import type { ActionContext, SignedAction } from '../../server/query-api.js'
+import type { ActionContext, SignedAction } from '../../core/signed-action.js'
 import { roleId } from '../../sts/access-key.js'
 import { authorizeIam } from '../authorize.js'
-import type { ManagedPolicy } from '../model.js'
+import type { ManagedPolicy } from '../../model/iam.js'
 import { policyXml } from '../serialize.js'
 import { pageParams, paginate } from './paginate.js'
 import { checkPolicyDocument } from './policy-document.js'

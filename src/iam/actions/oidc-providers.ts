@@ -1,7 +1,7 @@
 /** IAM OIDC identity provider actions. */
 import { AwsError } from '../../aws/aws-error.js'
 import { members } from '../../aws/xml.js'
-import type { SignedAction } from '../../server/query-api.js'
+import type { SignedAction } from '../../core/signed-action.js'
 import { issuerHostPath, isLoopbackHost } from '../../tokens/issuer-url.js'
 import { authorizeIam } from '../authorize.js'
 import { providerXml, tagsXml } from '../serialize.js'

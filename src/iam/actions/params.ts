@@ -1,7 +1,7 @@
 /** Parameter rules shared by IAM actions (names, paths, ARNs, documents, tags), with IAM's wording. */
 import { AwsError, validationError } from '../../aws/aws-error.js'
 import type { QueryParams } from '../../aws/query-params.js'
-import type { Tag } from '../model.js'
+import type { Tag } from '../../model/iam.js'
 
 export const NAME = /^[\w+=,.@-]+$/
 export const PATH = /^(\/|\/[\u0021-\u007E]+\/)$/

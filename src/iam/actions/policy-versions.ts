@@ -1,7 +1,7 @@
 /** Managed policy versions: create, read, list, delete, set the default. */
 import { AwsError } from '../../aws/aws-error.js'
 import { members } from '../../aws/xml.js'
-import type { SignedAction } from '../../server/query-api.js'
+import type { SignedAction } from '../../core/signed-action.js'
 import { policyVersionXml } from '../serialize.js'
 import { authorizePolicyAction, existingPolicy, ownPolicy } from './managed-policies.js'
 import { pageParams, paginate, positionKey } from './paginate.js'

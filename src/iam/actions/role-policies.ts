@@ -2,7 +2,7 @@
 import { AwsError } from '../../aws/aws-error.js'
 import { members } from '../../aws/xml.js'
 import { countNonWhitespace } from '../../policy/json.js'
-import type { SignedAction } from '../../server/query-api.js'
+import type { SignedAction } from '../../core/signed-action.js'
 import { encodeDocument } from '../serialize.js'
 import { pageParams, paginate } from './paginate.js'
 import { checkPolicyDocument } from './policy-document.js'

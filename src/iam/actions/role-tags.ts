@@ -1,7 +1,7 @@
 /** Role tagging: TagRole, UntagRole, ListRoleTags. */
 import { AwsError, validationError } from '../../aws/aws-error.js'
-import type { SignedAction } from '../../server/query-api.js'
-import type { Tag } from '../model.js'
+import type { SignedAction } from '../../core/signed-action.js'
+import type { Tag } from '../../model/iam.js'
 import { tagListXml } from '../serialize.js'
 import { pageParams, paginate, positionKey } from './paginate.js'
 import { checkTags, roleNameParam } from './params.js'

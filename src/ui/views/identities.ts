@@ -2,7 +2,7 @@
  * Identities: namespaces → service accounts → roles, one row per binding with its status (working,
  * broken, over-broad) and why — IRSA bindings and EKS Pod Identity associations alike — and a search box (every word must match a row).
  */
-import { CLUSTER } from '../../respond/blast-radius.js'
+import { CLUSTER } from '../../audit/load/store.js'
 import type { BindingStatus, UiBinding, UiIdentities } from '../data.js'
 import { escapeHtml } from '../html.js'
 import type { Links } from '../links.js'

@@ -12,7 +12,7 @@
  * clock (SignatureDoesNotMatch), then the payload hash and the signature (SignatureDoesNotMatch).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { formatAmzDate, parseAmzDate } from './lib/amz-date.js'
+import { formatAmzDate, parseAmzDate } from './amz-date.js'
 import {
   canonicalPath,
   canonicalQueryString,
@@ -20,10 +20,10 @@ import {
   parseRawQuery,
   sha256Hex,
   stringToSign,
-} from './lib/canonical-request.js'
-import type { QueryParam } from './lib/canonical-request.js'
-import { createSigningKeyCache } from './lib/signing-key.js'
-import type { SigningKeyCache } from './lib/signing-key.js'
+} from './canonical-request.js'
+import type { QueryParam } from './canonical-request.js'
+import { createSigningKeyCache } from './signing-key.js'
+import type { SigningKeyCache } from './signing-key.js'
 
 /** The AWS error codes a SigV4 check can end in, with their HTTP statuses (sts.md §1.7). */
 export const SIGV4_ERROR_STATUS = {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { IrsaError } from '../errors.js'
 import { mintServiceAccountToken } from '../tokens/service-account-token.js'
 import type { ObjectRef } from '../tokens/service-account-token.js'
-import type { Runtime } from './runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 export interface IssueTokenInput {
   readonly namespace: string

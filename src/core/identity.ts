@@ -3,11 +3,11 @@
  * issued by this STS. Resolved from the SigV4 access key and the presented security token; session
  * secrets come out of the sealed token, so no database read is needed.
  */
-import { timingSafeEqual } from 'node:crypto'
 import { AwsError } from '../aws/aws-error.js'
-import type { SessionClaims } from '../sts/session-token.js'
-import { verifySigV4 } from '../sts/sigv4.js'
-import type { CredentialLookup, SigV4Request } from '../sts/sigv4.js'
+import type { SessionClaims } from './session-token.js'
+import { verifySigV4 } from '../aws/sigv4/verify.js'
+import type { CredentialLookup, SigV4Request } from '../aws/sigv4/verify.js'
+import { safeEqual } from './safe-equal.js'
 import type { Runtime } from './runtime.js'
 
 export type Identity =
@@ -21,12 +21,6 @@ export type Identity =
       readonly claims: SessionClaims
     }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
-
 /** The administrator, acting as the account's root user. */
 export function adminIdentity(rt: Runtime): Identity {
   return { kind: 'admin', accessKeyId: rt.admin.accessKeyId, account: rt.account, arn: `arn:${rt.partition}:iam::${rt.account}:root`, userId: rt.account }
@@ -38,13 +32,13 @@ export async function authenticate(rt: Runtime, request: SigV4Request, service: 
     now: rt.clock.now(),
     expectedService: service,
     lookupCredentials: async (accessKeyId, token): Promise<CredentialLookup<Identity> | undefined> => {
-      if (sameSecret(accessKeyId, rt.admin.accessKeyId)) return { found: true, secretAccessKey: rt.admin.secretAccessKey, credential: adminIdentity(rt) }
+      if (safeEqual(accessKeyId, rt.admin.accessKeyId)) return { found: true, secretAccessKey: rt.admin.secretAccessKey, credential: adminIdentity(rt) }
       if (!accessKeyId.startsWith('ASIA')) return { found: false, reason: 'unknown-key' }
       if (token === undefined) return { found: false, reason: 'invalid-token' }
       const opened = await rt.openSession(token)
       if (!opened.ok) return { found: false, reason: 'invalid-token' }
       const c = opened.payload
-      if (!sameSecret(c.accessKeyId, accessKeyId)) return { found: false, reason: 'invalid-token' }
+      if (!safeEqual(c.accessKeyId, accessKeyId)) return { found: false, reason: 'invalid-token' }
       if (c.expiresAt <= rt.nowSeconds()) return { found: false, reason: 'expired' }
       return {
         found: true,

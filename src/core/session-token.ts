@@ -12,7 +12,7 @@
  * whole token is valid base64 as real ones are.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto'
-import type { RandomBytes } from './lib/random.js'
+import type { RandomBytes } from './random-bytes.js'
 
 /** What a session token carries. Times are epoch seconds. */
 export interface SessionClaims {

@@ -5,10 +5,10 @@
  * `pods.eks.amazonaws.com` only for pods of the demo namespace (a session-tag condition).
  */
 import { ownCluster } from '../eks/cluster.js'
-import { associationArn, newAssociationId } from '../eks/pod-identity-association.js'
+import { associationArn, newAssociationId } from '../model/pod-identity-association.js'
 import { roleId } from '../sts/access-key.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
-import type { Runtime } from './runtime.js'
+import type { Runtime } from '../core/runtime.js'
 
 export interface DemoResult {
   readonly namespace: string
