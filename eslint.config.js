@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   {
     // The pure core never touches the clock, network or disk: those are passed in.
-    files: ['src/policy/**/*.ts'],
+    files: ['src/policy/**/*.ts', 'src/gateway/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -57,25 +57,33 @@ def make_client(call):
     )
 
 
+seen = {}
+clients = {}
+
+
+def before_send(request, **_):
+    body = request.body
+    if hasattr(body, "read"):
+        body = body.read()
+    if isinstance(body, str):
+        body = body.encode()
+    seen["request"] = {
+        "method": request.method,
+        "url": request.url,
+        "headers": {k: (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()},
+        "body_b64": base64.b64encode(body or b"").decode(),
+    }
+    raise Captured()
+
+
 def capture(call):
-    client = make_client(call)
-    seen = {}
-
-    def before_send(request, **_):
-        body = request.body
-        if hasattr(body, "read"):
-            body = body.read()
-        if isinstance(body, str):
-            body = body.encode()
-        seen["request"] = {
-            "method": request.method,
-            "url": request.url,
-            "headers": {k: (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()},
-            "body_b64": base64.b64encode(body or b"").decode(),
-        }
-        raise Captured()
-
-    client.meta.events.register("before-send", before_send)
+    # One client per configuration: creating clients is most of the cost.
+    config_key = json.dumps([call["service"], call.get("region"), call.get("endpoint_url"), call.get("addressing_style"), call.get("protocol")])
+    if config_key not in clients:
+        clients[config_key] = make_client(call)
+        clients[config_key].meta.events.register("before-send", before_send)
+    client = clients[config_key]
+    seen.clear()
     try:
         getattr(client, call["operation"])(**decode(call.get("params", {})))
     except Captured:
