@@ -34,6 +34,12 @@ function decide(name: CaseName, policies: PolicySet): string {
   return 'Allow'
 }
 
+/** Each case's outcome under `policies`, compared as one table. */
+function expectDecisions(policies: PolicySet, expected: Partial<Record<CaseName, string>>): void {
+  const actual = Object.fromEntries(Object.keys(expected).map((name) => [name, decide(name as CaseName, policies)]))
+  expect(actual).toEqual(expected)
+}
+
 const identity = (statements: unknown[]) => compilePolicy({ Version: '2012-10-17', Statement: statements }, { kind: 'identity' })
 const resource = (statements: unknown[]) => compilePolicy({ Version: '2012-10-17', Statement: statements }, { kind: 'resource' })
 
@@ -48,16 +54,18 @@ describe('S3: s3:GetObject on payments/* and ListBucket under payments/ only', (
   }
 
   it('allows what the policy names and nothing else', () => {
-    expect(decide('getVirtualAws', policies)).toBe('Allow')
-    expect(decide('headObject', policies)).toBe('Allow')
-    expect(decide('listV2', policies)).toBe('Allow')
-    expect(decide('getVirtualLocal', policies)).toBe('ImplicitDeny s3:GetObject')
-    // A version is s3:GetObjectVersion, which s3:GetObject does not grant.
-    expect(decide('getPathLocal', policies)).toBe('ImplicitDeny s3:GetObjectVersion')
-    expect(decide('listUploads', policies)).toBe('ImplicitDeny s3:ListBucketMultipartUploads')
-    expect(decide('listBuckets', policies)).toBe('ImplicitDeny s3:ListAllMyBuckets')
-    expect(decide('putObject', policies)).toBe('ImplicitDeny s3:PutObject')
-    expect(decide('deleteObjects', policies)).toBe('ImplicitDeny s3:DeleteObject')
+    expectDecisions(policies, {
+      getVirtualAws: 'Allow',
+      headObject: 'Allow',
+      listV2: 'Allow',
+      getVirtualLocal: 'ImplicitDeny s3:GetObject',
+      // A version is s3:GetObjectVersion, which s3:GetObject does not grant.
+      getPathLocal: 'ImplicitDeny s3:GetObjectVersion',
+      listUploads: 'ImplicitDeny s3:ListBucketMultipartUploads',
+      listBuckets: 'ImplicitDeny s3:ListAllMyBuckets',
+      putObject: 'ImplicitDeny s3:PutObject',
+      deleteObjects: 'ImplicitDeny s3:DeleteObject',
+    })
   })
 
   it('CopyObject needs both sides: reading the source alone is not enough, writing alone is not either', () => {
@@ -106,13 +114,15 @@ describe('DynamoDB fine-grained access: dynamodb:LeadingKeys', () => {
   }
 
   it("allows the caller's own partition and denies batches and transactions that touch another", () => {
-    expect(decide('ddbQuery', policies)).toBe('Allow')
-    expect(decide('ddbGetItem', policies)).toBe('Allow')
-    expect(decide('ddbPutItem', policies)).toBe('ImplicitDeny dynamodb:PutItem')
-    expect(decide('ddbBatchWrite', policies)).toBe('ImplicitDeny dynamodb:BatchWriteItem')
-    expect(decide('ddbTransactWrite', policies)).toBe('ImplicitDeny dynamodb:DeleteItem')
-    // The index is its own resource.
-    expect(decide('ddbQueryIndex', policies)).toBe('ImplicitDeny dynamodb:Query')
+    expectDecisions(policies, {
+      ddbQuery: 'Allow',
+      ddbGetItem: 'Allow',
+      ddbPutItem: 'ImplicitDeny dynamodb:PutItem',
+      ddbBatchWrite: 'ImplicitDeny dynamodb:BatchWriteItem',
+      ddbTransactWrite: 'ImplicitDeny dynamodb:DeleteItem',
+      // The index is its own resource.
+      ddbQueryIndex: 'ImplicitDeny dynamodb:Query',
+    })
   })
 })
 
