@@ -75,9 +75,13 @@ function hostName(host: string): string {
   return colon < 0 ? h : h.slice(0, colon)
 }
 
+function awsDns(partition: string): string {
+  return partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'
+}
+
 /** AWS's own S3 endpoints for a region, in the partition's DNS suffix. */
 function awsSuffixes(region: string, partition: string): string[] {
-  const dns = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'
+  const dns = awsDns(partition)
   return [`s3.${dns}`, `s3.${region}.${dns}`, `s3-${region}.${dns}`, `s3.dualstack.${region}.${dns}`, `s3-external-1.${dns}`]
 }
 
@@ -92,11 +96,17 @@ function decodePath(raw: string): string {
 function restXml(request: GatewayRequest, extra: readonly string[]): Protocol {
   const host = hostName(request.host)
   const path = request.path.startsWith('/') ? request.path.slice(1) : request.path
-  for (const suffix of [...awsSuffixes(request.region, request.partition), ...extra.map((s) => s.toLowerCase())]) {
+  const aws = awsSuffixes(request.region, request.partition)
+  for (const suffix of [...aws, ...extra.map((s) => s.toLowerCase())]) {
     if (host.length > suffix.length + 1 && host.endsWith(`.${suffix}`)) {
       const bucket = host.slice(0, host.length - suffix.length - 1)
       return { kind: 'rest-xml', bucket, key: path === '' ? undefined : decodePath(path) }
     }
+  }
+  // Any other AWS host (another region's endpoint, an access point): reading it as path style
+  // would name a different bucket than the one the request is for, so it is refused.
+  if (host.endsWith(`.${awsDns(request.partition)}`) && !aws.includes(host)) {
+    throw new GatewayError('InvalidParameter', `${host} is not an S3 endpoint of ${request.region}`)
   }
   if (path === '') return { kind: 'rest-xml', bucket: undefined, key: undefined }
   const slash = path.indexOf('/')

@@ -58,6 +58,13 @@ describe('typed errors', () => {
     expect(code(json('dynamodb', 'DynamoDB_20120810.GetItem', '{"TableName":"arn:aws:s3:::b","Key":{}}'), () => 'pk')).toBe('InvalidParameter')
   })
 
+  it('S3: a host of another region or an access point is refused rather than read as path style', () => {
+    const get = (host: string): GatewayRequest => ({ ...deleteObjects(undefined), method: 'GET', host, path: '/key', query: {} })
+    expect(code(get('b.s3.eu-west-1.amazonaws.com'))).toBe('ok')
+    expect(code(get('b.s3.us-west-2.amazonaws.com'))).toBe('InvalidParameter')
+    expect(code(get('ap-111122223333.s3-accesspoint.eu-west-1.amazonaws.com'))).toBe('InvalidParameter')
+  })
+
   it('S3 DeleteObjects: malformed, unexpected or missing XML', () => {
     const ok = '<Delete><Object><Key>a</Key></Object></Delete>'
     expect(code(deleteObjects(ok))).toBe('ok')
