@@ -78,4 +78,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The gateway's request mapping is pure as well: requests, lookups and the IAM catalog are passed in.
+    files: ['src/gateway/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:fs*', 'node:net', 'node:http*', 'node:child_process', 'fs', 'http', 'https', 'net'], message: 'The gateway mapping does no I/O: pass it in.' },
+            ...layerPatterns('gateway'),
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Pass the clock in.' },
+        { object: 'Math', property: 'random', message: 'Pass randomness in.' },
+      ],
+    },
+  },
 )
