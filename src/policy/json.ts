@@ -253,9 +253,17 @@ export function locate(text: string, pointer: string): Position | undefined {
  * points. IAM measures its policy size quotas this way: "IAM doesn't count white space".
  */
 export function countNonWhitespace(text: string): number {
+  // Indexed reads, not the string iterator: this runs over every policy document up to 131,072 characters.
   let n = 0
-  for (const ch of text) {
-    if (!isJsonWhitespace(ch.charCodeAt(0))) n++
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (isJsonWhitespace(c)) continue
+    // A low surrogate after a high one is the second half of one code point.
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+      const prev = text.charCodeAt(i - 1)
+      if (prev >= 0xd800 && prev <= 0xdbff) continue
+    }
+    n++
   }
   return n
 }
@@ -290,13 +298,16 @@ export interface DisallowedCharacter {
  */
 export function findDisallowedCharacters(text: string): DisallowedCharacter[] {
   const found: DisallowedCharacter[] = []
-  let offset = 0
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0
-    const allowed = cp === 0x09 || cp === 0x0a || cp === 0x0d || (cp >= 0x20 && cp <= 0xff)
-    if (!allowed) {
-      found.push({ char: ch, codePoint: `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, offset })
+  for (let offset = 0; offset < text.length; ) {
+    const c = text.charCodeAt(offset)
+    // Fast path (indexed reads): every allowed character is one UTF-16 unit.
+    if (c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0xff)) {
+      offset++
+      continue
     }
+    const cp = text.codePointAt(offset) ?? c
+    const ch = String.fromCodePoint(cp)
+    found.push({ char: ch, codePoint: `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, offset })
     offset += ch.length
   }
   return found

@@ -3,6 +3,7 @@
  * documents AWS accepts but that rarely mean what their author meant. Pure: text in, findings out.
  */
 import { parseJsonDocument } from './json.js'
+import type { JsonDocument } from './json.js'
 import type { PolicyKind } from './kind.js'
 import { createContext, syntaxError } from './validation/context.js'
 import type { ValidatePolicyOptions } from './validation/context.js'
@@ -26,7 +27,11 @@ export type { SizeLimit } from './validation/size.js'
  * // [{ code: 'MalformedPolicyDocument', message: 'Policy statement must contain resources.', path: '/Statement', line: 1, column: 37, severity: 'error' }]
  */
 export function validatePolicy(text: string, kind: PolicyKind, options: ValidatePolicyOptions = {}): PolicyProblem[] {
-  const doc = parseJsonDocument(text)
+  return validateParsedPolicy(text, parseJsonDocument(text), kind, options)
+}
+
+/** `validatePolicy` for text the caller has already parsed with `parseJsonDocument` (to parse it only once). */
+export function validateParsedPolicy(text: string, doc: JsonDocument, kind: PolicyKind, options: ValidatePolicyOptions = {}): PolicyProblem[] {
   const ctx = createContext(kind, options, doc.lines)
   ctx.problems.push(...checkTextLimits(text, kind, options, doc.lines))
   for (const p of doc.problems) {
