@@ -1,6 +1,7 @@
 // Secret comparisons run in constant time: `crypto.timingSafeEqual` is wrapped in a spy, and the
 // real authentication path (src/core/identity.ts `authenticate` → src/aws/sigv4/verify.ts) must hand it
-// the signature and the access key ids. Replacing either comparison with `===` fails these tests.
+// the signature and (as SHA-256 digests, src/core/safe-equal.ts) the access key ids. Replacing either
+// comparison with `===` fails these tests.
 // Inputs of the wrong length (where timingSafeEqual would throw) are refused, never a crash.
 import * as crypto from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -35,6 +36,9 @@ function sign(creds: Credentials): Promise<SigV4Request> {
   return signHeaderForm({ ...creds, region: REGION, date: new Date(), host: `127.0.0.1:${s.port}`, headers: { ...FORM }, body: GET_CALLER_IDENTITY })
 }
 
+/** What src/core/safe-equal.ts hands timingSafeEqual for a string secret. */
+const digestOf = (s: string): Buffer => crypto.createHash('sha256').update(s, 'utf8').digest()
+
 /** The calls whose two arguments equal `a` and `b` (as bytes). */
 function callsWith(a: Uint8Array, b: Uint8Array): number {
   return spy.mock.calls.filter(([x, y]) => Buffer.from(x as Uint8Array).equals(Buffer.from(a)) && Buffer.from(y as Uint8Array).equals(Buffer.from(b))).length
@@ -45,7 +49,7 @@ describe('constant-time comparisons', () => {
     const req = await sign(ADMIN)
     const who = await authenticate(s.serving.rt, req, 'sts')
     expect(who.kind).toBe('admin')
-    const id = Buffer.from(ADMIN.accessKeyId)
+    const id = digestOf(ADMIN.accessKeyId)
     expect(callsWith(id, id)).toBe(1)
     const signature = Buffer.from(/Signature=([0-9a-f]{64})/.exec(String(req.headers.authorization))?.[1] as string, 'hex')
     expect(callsWith(signature, signature)).toBe(1) // expected (computed) vs provided: equal bytes, 32 of them
@@ -54,7 +58,7 @@ describe('constant-time comparisons', () => {
   it("a session's access key id is compared with the sealed one through timingSafeEqual", async () => {
     const who = await authenticate(s.serving.rt, await sign(session), 'sts')
     expect(who.kind).toBe('session')
-    const id = Buffer.from(session.accessKeyId)
+    const id = digestOf(session.accessKeyId)
     expect(callsWith(id, id)).toBe(1)
   })
 
