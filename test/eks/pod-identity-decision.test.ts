@@ -2,19 +2,17 @@
 // to, the context EKS Auth presents (six session tags, source account and ARN), and the trust's
 // answer for sts:AssumeRole and sts:TagSession as pods.eks.amazonaws.com.
 import { describe, expect, it } from 'vitest'
-import type { DecideEnv } from '../../src/core/exchange/exchange-decision.js'
 import { decidePodIdentity, podClaims, podIdentityExchangeContext, podIdentityTags, POD_IDENTITY_TAG_KEYS } from '../../src/eks/pod-identity-decision.js'
 import type { PodIdentity, PodIdentityTarget } from '../../src/eks/pod-identity-decision.js'
-import type { Role } from '../../src/model/iam.js'
-import { compilePolicy } from '../../src/policy/compile.js'
 import { parseRoleArn } from '../../src/sts/role-arn.js'
+import { decideEnv, roleWithTrust } from '../support/exchange-fixtures.js'
 
 const ACCOUNT = '111122223333'
 const CLUSTER = { name: 'prod', arn: `arn:aws:eks:us-west-2:${ACCOUNT}:cluster/prod`, createdAt: 0 }
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/pod-app`
 const NOW = 1_714_564_800
 const SESSION = 'eks-prod-web-1-0b5e3c1a'
-const env: DecideEnv = { account: ACCOUNT, region: 'us-west-2', compiled: (kind, doc) => compilePolicy(doc, { kind }) }
+const env = decideEnv(ACCOUNT, 'us-west-2')
 
 const claims = (o: { namespace?: string; sa?: string; pod?: unknown } = {}): Record<string, unknown> => ({
   'kubernetes.io': { namespace: o.namespace ?? 'shop', serviceaccount: { name: o.sa ?? 'app', uid: 'sa-uid' }, ...(o.pod === undefined ? { pod: { name: 'web-1', uid: 'pod-uid' } } : { pod: o.pod }) },
@@ -27,23 +25,7 @@ function identity(): PodIdentity {
 }
 
 function target(statements: readonly Record<string, unknown>[] | undefined, roleArn = ROLE_ARN): PodIdentityTarget {
-  const role: Role | undefined =
-    statements === undefined
-      ? undefined
-      : {
-          arn: ROLE_ARN,
-          account: ACCOUNT,
-          name: 'pod-app',
-          path: '/',
-          roleId: 'AROAEXAMPLEEXAMPLE123',
-          trustPolicy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
-          description: undefined,
-          maxSessionDuration: 3600,
-          permissionsBoundaryArn: undefined,
-          tags: [],
-          createdAt: 0,
-        }
-  return { roleArn, ref: parseRoleArn(roleArn), role, sessionName: SESSION }
+  return { roleArn, ref: parseRoleArn(roleArn), role: statements === undefined ? undefined : roleWithTrust(ROLE_ARN, statements), sessionName: SESSION }
 }
 
 const podTrust = (actions: string[], condition?: Record<string, unknown>): Record<string, unknown> => ({

@@ -2,13 +2,12 @@
 // produces, and the trust policy's answer for the exchange, session tags and source identity.
 import { describe, expect, it } from 'vitest'
 import { ExchangeRefusal } from '../../src/core/exchange/exchange-refusal.js'
-import type { DecideEnv } from '../../src/core/exchange/exchange-decision.js'
 import type { Role } from '../../src/model/iam.js'
-import { compilePolicy } from '../../src/policy/compile.js'
 import { parseRoleArn } from '../../src/sts/role-arn.js'
 import { decideWebIdentity, webIdentity, webIdentityContext, WEB_IDENTITY_DENIED } from '../../src/sts/web-identity-decision.js'
 import type { WebIdentityRequest } from '../../src/sts/web-identity-decision.js'
 import type { WebIdentityTokenSuccess } from '../../src/tokens/verify-web-identity-token.js'
+import { decideEnv, roleWithTrust } from '../support/exchange-fixtures.js'
 
 const ACCOUNT = '111122223333'
 const ISSUER = 'https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE'
@@ -18,7 +17,7 @@ const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app`
 const NOW = 1_714_564_800 // 2024-05-01T12:00:00Z
 const SUBJECT = 'system:serviceaccount:shop:app'
 
-const env: DecideEnv = { account: ACCOUNT, region: 'us-west-2', compiled: (kind, doc) => compilePolicy(doc, { kind }) }
+const env = decideEnv(ACCOUNT, 'us-west-2')
 
 function verified(extra: Record<string, unknown> = {}): WebIdentityTokenSuccess {
   return {
@@ -45,22 +44,7 @@ const request = (o: Partial<WebIdentityRequest> = {}): WebIdentityRequest => ({
   ...o,
 })
 
-function role(statements: readonly Record<string, unknown>[], o: Partial<Role> = {}): Role {
-  return {
-    arn: ROLE_ARN,
-    account: ACCOUNT,
-    name: 'app',
-    path: '/',
-    roleId: 'AROAEXAMPLEEXAMPLE123',
-    trustPolicy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
-    description: undefined,
-    maxSessionDuration: 3600,
-    permissionsBoundaryArn: undefined,
-    tags: [],
-    createdAt: 0,
-    ...o,
-  }
-}
+const role = (statements: readonly Record<string, unknown>[], o: Partial<Role> = {}): Role => roleWithTrust(ROLE_ARN, statements, o)
 
 const allow = (action: string | string[], condition?: Record<string, unknown>, sid?: string): Record<string, unknown> => ({
   ...(sid === undefined ? {} : { Sid: sid }),
