@@ -1,9 +1,11 @@
 /**
- * The EKS Pod Identity agent's credentials endpoint, `GET /v1/credentials`, on the main server
- * (sts.md §6.1–6.2): the container credential provider of every AWS SDK calls it with
+ * The EKS Pod Identity agent's credentials endpoint, `GET /v1/credentials`, on the main server:
+ * the container credential provider of every AWS SDK calls it with
  * `Authorization: <raw projected token>` (no `Bearer`), and gets
  * `{"AccessKeyId","SecretAccessKey","Token","AccountId","Expiration"}` back. The agent asks EKS Auth
- * for the server's own cluster; here that is a direct call into AssumeRoleForPodIdentity.
+ * for the server's own cluster; here that is a direct call into the AssumeRoleForPodIdentity
+ * exchange, which records its decision (caller `irsa:pod-identity-agent`). The agent's own 400s (an
+ * empty or undecodable token) happen before EKS Auth is asked, so they leave no decision record.
  *
  * Errors as the real agent answers them: 400 text/plain for an empty or unparseable token, and EKS
  * Auth's failures relayed with their HTTP status as `[<requestId>]: (<Code>): <message>, fault: client`.

@@ -2,7 +2,7 @@
  * Issue temporary credentials for a role session: a fresh `ASIA…` access key id of the role's
  * account, a random secret, and the session token that seals the session's claims (so any replica
  * verifies it without a database read). Shared by AssumeRoleWithWebIdentity and EKS Auth
- * AssumeRoleForPodIdentity; the caller has already decided that the session may be issued.
+ * AssumeRoleForPodIdentity (the issue step of their exchanges), once the decide step has allowed it.
  */
 import type { Role } from '../model/iam.js'
 import type { Runtime } from '../core/runtime.js'

@@ -1,7 +1,8 @@
 /**
  * Session policies passed to AssumeRoleWithWebIdentity: the inline `Policy` must be a valid session
  * policy, `PolicyArns` must name managed policies of the role's account, and their plaintext (with
- * the session tags) must fit AWS's 2,048-character packed budget.
+ * the session tags) must fit AWS's 2,048-character packed budget. Checked in the exchange's issue
+ * step (the trust has allowed the session); a refusal here is recorded like any other outcome.
  */
 import { deflateRawSync } from 'node:zlib'
 import { AwsError } from '../aws/aws-error.js'
