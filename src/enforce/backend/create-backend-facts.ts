@@ -16,7 +16,7 @@ import { FactsCache } from './facts-cache.js'
 import type { TableSchema } from './lookup-readers.js'
 import { readAliases, readSecretArn, readTableSchema } from './lookup-readers.js'
 import type { ReaderDeps } from './resource-readers.js'
-import { RESOURCE_READERS, factsArn } from './resource-readers.js'
+import { RESOURCE_READERS, factsArn, narrowFacts } from './resource-readers.js'
 import { forgetsAfter } from './write-invalidation.js'
 
 export interface BackendFactsOptions extends BackendConnection {
@@ -89,7 +89,7 @@ export function createBackendFacts(o: BackendFactsOptions): BackendFactsReader {
       const canonical = factsArn(service, resolved)
       if (canonical === undefined) return NO_FACTS
       const arn = parseArn(canonical) as Arn
-      return facts.get(cacheKey(service, canonical), () => reader(deps, arn, canonical))
+      return narrowFacts(service, resolved, await facts.get(cacheKey(service, canonical), () => reader(deps, arn, canonical)))
     },
 
     keySchema(table, index) {

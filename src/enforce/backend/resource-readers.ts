@@ -166,3 +166,15 @@ export function factsArn(service: string, arn: Arn): string | undefined {
       return undefined
   }
 }
+
+/**
+ * The facts of `arn` from those of its `factsArn`: an S3 object has its bucket's policy and
+ * existence, but not its tags (the bucket's tags are not the object's `aws:ResourceTag`; object
+ * tags are `s3:ExistingObjectTag`, not read here).
+ */
+export function narrowFacts(service: string, arn: Arn, facts: ResourceFacts): ResourceFacts {
+  if (service !== 's3' || !arn.resource.includes('/') || facts.tags === undefined) return facts
+  const { tags: _bucketTags, ...rest } = facts
+  return rest
+}
+
