@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +12,7 @@ import type { ServeOptions, Serving } from '../../src/cli/serve.js'
 import { openRuntime } from '../../src/cli/bootstrap.js'
 import { issuerHostPath } from '../../src/tokens/issuer-url.js'
 import { mintServiceAccountToken } from '../../src/tokens/service-account-token.js'
+import { freePort } from '../support/free-port.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
@@ -100,18 +100,6 @@ export async function scrape(url: string, headers: Record<string, string> = {}):
   const r = await fetch(`${url}/metrics`, { headers })
   if (r.status !== 200) throw new Error(`/metrics answered ${r.status}`)
   return parseMetrics(await r.text())
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address()
-      const port = typeof a === 'object' && a !== null ? a.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 export interface CliServer {

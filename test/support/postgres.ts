@@ -5,10 +5,10 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Client } from 'pg'
+import { freePort } from './free-port.js'
 
 export interface TestPostgres {
   /** The server's URL (database `postgres`, a superuser). */
@@ -51,18 +51,6 @@ function serverUser(): string | undefined {
     }
   }
   throw new Error('running as root and no non-root user (postgres, nobody) to run PostgreSQL as; set IRSA_TEST_POSTGRES_USER')
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address()
-      const port = typeof a === 'object' && a !== null ? a.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 function databaseCreator(serverUrl: string): () => Promise<string> {
