@@ -12,6 +12,7 @@ import type { PolicySet } from '../policy/evaluate.js'
 import type { IdentityStatement } from './lib/policy-doc.js'
 import { mayWrite, readIdentityStatements, servicePrefix } from './lib/policy-doc.js'
 import type { AuditWarning, IamRoleObj, ManagedPolicyObj } from './model.js'
+import { POD_IDENTITY_SERVICE } from '../model/aws-names.js'
 
 export type Tier = 'P0' | 'P1' | 'P2' | 'P3' | 'P4'
 export const TIER_LABEL: Readonly<Record<Tier, string>> = {
@@ -149,7 +150,7 @@ export const EXPOSURE_ACTIONS = ['s3:PutBucketPolicy', 's3:PutBucketAcl', 's3:Pu
  * The PassRole context EKS presents when a Pod Identity association is created or updated on
  * `clusterArn` (the same keys irsa's own EKS API puts there: src/iam/pass-role.ts).
  */
-const podIdentityPass = (clusterArn: string): Record<string, string> => ({ 'iam:PassedToService': 'pods.eks.amazonaws.com', 'iam:AssociatedResourceArn': clusterArn })
+const podIdentityPass = (clusterArn: string): Record<string, string> => ({ 'iam:PassedToService': POD_IDENTITY_SERVICE, 'iam:AssociatedResourceArn': clusterArn })
 
 const CONTROL_PLANE: readonly { readonly method: string; readonly actions: readonly string[] }[] = [
   { method: 'UpdateAssumeRolePolicy', actions: ['iam:UpdateAssumeRolePolicy'] },

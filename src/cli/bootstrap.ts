@@ -24,6 +24,7 @@ import type { Clock, Random } from '../core/clock.js'
 import { systemClock, systemRandom } from '../core/clock.js'
 import type { AdminCredentials } from '../core/runtime.js'
 import { Runtime } from '../core/runtime.js'
+import { STS_AUDIENCE } from '../model/aws-names.js'
 
 export const DEFAULT_ACCOUNT = '111122223333'
 export const DEFAULT_REGION = 'us-east-1'
@@ -118,7 +119,7 @@ export async function openRuntime(o: OpenOptions = {}): Promise<Opened> {
       arn: `arn:aws:iam::${account}:oidc-provider/${issuerHostPath(issuer)}`,
       account,
       url: issuer,
-      clientIds: ['sts.amazonaws.com'],
+      clientIds: [STS_AUDIENCE],
       thumbprints: [],
       tags: [{ Key: 'irsa.dev/issuer', Value: 'self' }],
       createdAt: now,

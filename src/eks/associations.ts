@@ -8,7 +8,7 @@
  * ResourceInUseException) or AccessDenied; nothing is written before every check has passed.
  */
 import { AwsError } from '../aws/aws-error.js'
-import { authorizePassRole, POD_IDENTITY_SERVICE } from '../iam/pass-role.js'
+import { authorizePassRole } from '../iam/pass-role.js'
 import type { Caller } from '../iam/pass-role.js'
 import { adminIdentity } from '../core/identity.js'
 import type { Runtime } from '../core/runtime.js'
@@ -18,6 +18,7 @@ import { ownCluster } from './cluster.js'
 import type { OwnCluster } from './cluster.js'
 import { ASSOCIATION_ID, associationArn, newAssociationId } from '../model/pod-identity-association.js'
 import type { PodIdentityAssociation } from '../model/pod-identity-association.js'
+import { POD_IDENTITY_SERVICE } from '../model/aws-names.js'
 
 export interface AssociationInput {
   readonly namespace: string

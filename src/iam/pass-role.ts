@@ -20,9 +20,6 @@ export interface Caller {
   readonly requestId: string
 }
 
-/** The service principal EKS names when a role is passed to Pod Identity. */
-export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com'
-
 export interface PassRoleRequest {
   /** The role ARN as the request names it (the resource of the check). */
   readonly roleArn: string
