@@ -23,8 +23,7 @@ import { registerWebhookCommands } from './webhook.js'
 import { registerInvestigateCommand } from './investigate.js'
 import { registerContainCommand } from './contain.js'
 import { POD_IDENTITY_SERVICE, STS_AUDIENCE } from '../model/aws-names.js'
-
-const VERSION = '0.1.0'
+import { VERSION } from './version.js'
 
 export function buildProgram(): Command {
   const program = new Command('irsa')
