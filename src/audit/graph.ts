@@ -92,7 +92,7 @@ export interface ExactSub {
   readonly admitted: boolean
 }
 
-export interface IssuerReach {
+export interface RoleIssuerReach {
   readonly host: string
   readonly providerArn: string
   readonly provider: OidcProviderObj | undefined
@@ -128,7 +128,7 @@ export interface RoleNode {
   /** Whether this is a workload identity role (IRSA or Pod Identity trust). */
   readonly workload: boolean
   /** Per OIDC issuer the trust names: whom it admits (the trust analyzer's answer). */
-  readonly reach: IssuerReach[]
+  readonly reach: RoleIssuerReach[]
   /** Whether and how the trust admits EKS Pod Identity (undefined when it does not compile). */
   readonly podIdentity: PodIdentityReach | undefined
   readonly perms: RolePermissions
@@ -472,7 +472,7 @@ function issuerReach(
   cluster: ClusterNode | undefined,
   probe: ProbeNames,
   pool: SubjectPool<SaNode> | undefined,
-): IssuerReach {
+): RoleIssuerReach {
   const trust = role.trust as CompiledPolicy
   const withAudiences = provider?.clientIds !== undefined && provider.clientIds.length > 0 ? { ...issuer, audiences: provider.clientIds } : issuer
   const r = analyzeIssuer({ trust, roleArn: role.obj.arn, probe, ...(pool === undefined ? {} : { subjects: pool }), ...(cluster === undefined ? {} : { namespaces: cluster.namespaces }) }, withAudiences)

@@ -29,7 +29,8 @@ export interface Grant {
   readonly statements: readonly StatementRef[]
 }
 
-export interface Finding2 {
+/** One named way the role reaches a privilege (admin, escalation, the control plane), with the grants it needs. */
+export interface PrivilegeMethod {
   readonly method: string
   readonly grants: readonly Grant[]
   /** Pod Identity methods: the existing Pod Identity roles iam:PassRole reaches (besides the probe). */
@@ -38,13 +39,13 @@ export interface Finding2 {
 
 export interface RolePermissions {
   readonly tier: Tier
-  readonly admin: readonly Finding2[]
-  readonly escalation: readonly Finding2[]
+  readonly admin: readonly PrivilegeMethod[]
+  readonly escalation: readonly PrivilegeMethod[]
   readonly chaining: readonly Grant[]
   readonly data: readonly Grant[]
   readonly credentials: readonly Grant[]
   readonly exposure: readonly Grant[]
-  readonly controlPlane: readonly Finding2[]
+  readonly controlPlane: readonly PrivilegeMethod[]
   readonly statements: readonly IdentityStatement[]
   readonly write: boolean
   /** Attached policies whose documents were neither exported nor known built-ins. */
@@ -249,7 +250,7 @@ export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: 
     return out
   }
 
-  const admin: Finding2[] = []
+  const admin: PrivilegeMethod[] = []
   const star = allowed('zz-irsa-audit:ZzProbeAction', `arn:${role.partition}:zz-irsa-audit:us-east-1:${role.accountId}:${PROBE_NAME}`)
   if (star !== undefined) admin.push({ method: 'AllActionsOnAllResources', grants: [star] })
   const iamStar = allowed('iam:ZzProbeAction')
@@ -272,7 +273,7 @@ export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: 
       if (g !== undefined) admin.push({ method: 'CreatePolicyVersionOnAttachedPolicy', grants: [g] })
     }
   }
-  const escalation: Finding2[] = []
+  const escalation: PrivilegeMethod[] = []
   for (const m of ESCALATION_METHODS) {
     const gs = all(m.actions)
     if (gs !== undefined) escalation.push({ method: m.method, grants: gs })
@@ -292,7 +293,7 @@ export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: 
     }
     return undefined
   }
-  const controlPlane: Finding2[] = []
+  const controlPlane: PrivilegeMethod[] = []
   for (const m of CONTROL_PLANE) {
     if (m.actions[0]?.endsWith('PodIdentityAssociation') === true) {
       // eks:Create/UpdatePodIdentityAssociation on any cluster (or an audited one), plus iam:PassRole as

@@ -15,6 +15,7 @@ import type { Tag } from '../model/iam.js'
 import type { PolicyKind } from '../policy/kind.js'
 import { issuerUrlProblem } from '../tokens/issuer-url.js'
 import { STS_AUDIENCE } from '../model/aws-names.js'
+import type { ServiceAccountRef } from '../model/service-account-ref.js'
 
 export interface ProviderSpec {
   /** As written, trailing slashes removed. */
@@ -32,11 +33,6 @@ export interface PolicySpec {
 
 /** A managed policy reference: a policy declared in the file (by name) or any ARN. */
 export type PolicyRef = { readonly kind: 'name'; readonly name: string } | { readonly kind: 'arn'; readonly arn: string }
-
-export interface ServiceAccountRef {
-  readonly namespace: string
-  readonly name: string
-}
 
 export interface RoleSpec {
   readonly name: string

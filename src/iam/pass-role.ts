@@ -14,7 +14,7 @@ import type { Role } from '../model/iam.js'
 import { roleTagContext } from './role-tag-context.js'
 
 /** Who asks, with what the decision log records about the request. */
-export interface Caller {
+export interface RequestCaller {
   readonly who: Identity
   readonly sourceIp: string
   readonly requestId: string
@@ -30,7 +30,7 @@ export interface PassRoleRequest {
 }
 
 /** Throws AccessDenied (AWS's message, naming iam:PassRole and the role ARN) unless the caller may pass the role. */
-export async function authorizePassRole(rt: Runtime, caller: Caller, p: PassRoleRequest): Promise<void> {
+export async function authorizePassRole(rt: Runtime, caller: RequestCaller, p: PassRoleRequest): Promise<void> {
   await authorizeIam(rt, caller.who, 'iam:PassRole', p.roleArn, caller.sourceIp, caller.requestId, {
     ...roleTagContext(p.role),
     'iam:PassedToService': p.passedToService,

@@ -13,7 +13,7 @@ import type { Tier } from '../audit/permissions.js'
 import { whatCan, whoCan } from '../audit/queries.js'
 import type { WhatCanRole, WhoCanAnswer } from '../audit/queries.js'
 import type { Runtime } from '../core/runtime.js'
-import type { ServiceAccountRef } from './contain.js'
+import type { ServiceAccountRef } from '../model/service-account-ref.js'
 import { STS_AUDIENCE } from '../model/aws-names.js'
 
 /** One role the workload can obtain, with its effective permissions (from the auditor's `what-can`). */

@@ -30,8 +30,8 @@ export const KEY_RETRIEVAL_FAILED_MESSAGE =
 export const THUMBPRINT_MISMATCH_MESSAGE = "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
 export const INCORRECT_AUDIENCE_MESSAGE = 'Incorrect token audience'
 
-/** An IAM OIDC identity provider, as the lead resolves it from the role's account. */
-export interface OidcProvider {
+/** The token verifier's view of an IAM OIDC identity provider (resolved from the role's account; the stored record is `OidcProvider` in model/iam.ts). */
+export interface VerifierProvider {
   readonly arn: string
   /** The provider URL, with or without `https://`; `iss` must be exactly its {@link providerIssuer}. */
   readonly url: string
@@ -57,7 +57,7 @@ export type VerificationKey = CryptoKey | KeyObject | JWK
  * Rejecting means the key could not be retrieved.
  */
 export type GetVerificationKey = (
-  provider: OidcProvider,
+  provider: VerifierProvider,
   header: WebIdentityTokenHeader,
   token: { readonly issuer: string },
 ) => Promise<VerificationKey | readonly VerificationKey[]>
@@ -70,7 +70,7 @@ export interface VerifyWebIdentityTokenOptions {
   /** When set, `exp - (iat ?? nbf)` must not exceed it (and `iat` or `nbf` is then required). */
   readonly maxLifetimeSeconds?: number
   /** The IAM OIDC provider for `iss` in the role's account; undefined when there is none. */
-  readonly resolveProvider: (iss: string) => OidcProvider | undefined | Promise<OidcProvider | undefined>
+  readonly resolveProvider: (iss: string) => VerifierProvider | undefined | Promise<VerifierProvider | undefined>
   readonly getKey: GetVerificationKey
 }
 
@@ -103,7 +103,7 @@ export interface WebIdentityTokenSuccess {
   /** The `iss` claim, exactly. */
   readonly issuer: string
   readonly subject: string
-  readonly provider: OidcProvider
+  readonly provider: VerifierProvider
   /** The first `aud` element (in token order) that is one of the provider's client IDs. */
   readonly audience: string
   readonly header: WebIdentityTokenHeader

@@ -1,6 +1,6 @@
 import type { FindingDraft, Rule, Severity } from '../finding.js'
 import { maxSeverity } from '../finding.js'
-import { workloadRoles } from '../lib/helpers.js'
+import { workloadRoles } from '../lib/workloads.js'
 import { roleRef } from '../refs.js'
 import { POD_IDENTITY_SERVICE } from '../../model/aws-names.js'
 
