@@ -1,6 +1,7 @@
 /**
- * Effective permissions of a role, classified into privilege tiers (spec §5 `tier`): a curated list of
- * sensitive actions is evaluated with the engine against the role's identity policies (inline plus the
+ * Effective permissions of a role, classified into privilege tiers (P0 admin; P1 escalation, role
+ * chaining or the control plane; P2 sensitive data, credentials or exposure; P3 other write; P4
+ * read-only or none): a curated list of sensitive actions is evaluated with the engine against the role's identity policies (inline plus the
  * default versions of attached managed policies) and its permissions boundary, on probe resources that
  * only an unconstrained grant covers.
  */
@@ -54,7 +55,10 @@ export interface RolePermissions {
 
 export const PROBE_NAME = 'zz-irsa-audit-probe'
 
-/** Built-in fallbacks for AWS-managed policies an export may omit (spec §8). */
+/**
+ * Built-in fallbacks for AWS-managed policies: an export (`get-account-authorization-details`, filtered
+ * or trimmed) may name an attached AWS-managed policy without carrying its document.
+ */
 const BUILTIN: Readonly<Record<string, unknown>> = {
   AdministratorAccess: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
   IAMFullAccess: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:*', 'organizations:DescribeAccount', 'organizations:DescribeOrganization', 'organizations:DescribeOrganizationalUnit', 'organizations:DescribePolicy', 'organizations:ListChildren', 'organizations:ListParents', 'organizations:ListPoliciesForTarget', 'organizations:ListRoots', 'organizations:ListPolicies', 'organizations:ListTargetsForPolicy'], Resource: '*' }] },

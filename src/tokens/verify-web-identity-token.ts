@@ -1,11 +1,14 @@
 /**
- * The AssumeRoleWithWebIdentity token validation pipeline (spec sts.md §2.2 steps 1–8). Bad tokens
- * never throw: the result is data, `{ ok: true, ... }` or `{ ok: false, code, reason, message }`,
- * with AWS's `Code` and, where AWS's text is known, its exact message.
+ * The AssumeRoleWithWebIdentity token validation pipeline (AWS STS API Reference,
+ * AssumeRoleWithWebIdentity; IAM User Guide, "Create an OpenID Connect (OIDC) identity provider in
+ * IAM"). Bad tokens never throw: the result is data, `{ ok: true, ... }` or
+ * `{ ok: false, code, reason, message }`, with AWS's `Code` and, where AWS's text is known, its exact
+ * message.
  *
  * Order: size → decode → header (alg allow-list, no `crit`) → `iss` → provider → `aud` → `sub` →
  * time-claim types → key → signature → times. Cheap local checks run before any key fetch; time
- * comparisons run after the signature, as spec §2.2 orders them.
+ * comparisons run after the signature. (AWS does not publish its own order; where two checks fail, a
+ * client may see a different one of the two codes than AWS would send.)
  *
  * `now` is epoch **seconds** (floored).
  */

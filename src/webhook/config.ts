@@ -1,6 +1,6 @@
 /**
  * The webhook's configuration: every business-logic flag of aws/amazon-eks-pod-identity-webhook
- * with the same meaning and the same default (specs/pod-identity-webhook.md §1.1).
+ * with the same meaning and the same default as upstream's main.go.
  */
 import { POD_IDENTITY_SERVICE, STS_AUDIENCE } from '../model/aws-names.js'
 
@@ -81,7 +81,7 @@ export function webhookConfig(input: WebhookConfigInput = {}): WebhookConfig {
   return { ...merged, tokenExpiration: Math.max(merged.tokenExpiration, MIN_TOKEN_EXPIRATION) }
 }
 
-/** Partition of a region, by the upstream prefix rules (§1.2), for `--compose-role-arn`. */
+/** Partition of a region by its prefix, checked in upstream's order, for `--compose-role-arn`. */
 export function partitionOfRegion(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn'
   if (region.startsWith('us-gov-')) return 'aws-us-gov'
