@@ -14,7 +14,10 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
   return severityRank(a) >= severityRank(b) ? a : b
 }
 
-/** Spec §5 "↑tier": P0 → critical, P1 → at least high, P4 → at most medium. */
+/**
+ * Severity escalation by the role's privilege tier (permissions.ts): a P0 (admin) role makes a finding
+ * critical, a P1 (escalation) role at least high, a P4 (read-only or none) role at most medium.
+ */
 export function escalateByTier(base: Severity, tier: Tier): Severity {
   if (tier === 'P0') return 'critical'
   if (tier === 'P1') return maxSeverity(base, 'high')

@@ -11,7 +11,7 @@ import { podIdentityReach } from '../trust/pod-identity.js'
 import type { PodIdentityReach } from '../trust/pod-identity.js'
 import type { ProbeNames } from '../trust/probes.js'
 import { DEFAULT_PROBE } from '../trust/probes.js'
-import { DEFAULT_AUDIENCE, issuerReach as analyzeIssuer, subjectPool } from '../trust/reach.js'
+import { issuerReach as analyzeIssuer, subjectPool } from '../trust/reach.js'
 import type { Scope, SubjectPool } from '../trust/reach.js'
 import type { TrustIssuer } from '../trust/statements.js'
 import { trustIssuers } from '../trust/statements.js'
@@ -22,14 +22,12 @@ import { clusterArnOfAssociationArn } from '../eks/association-records.js'
 import { PolicyLibrary, rolePermissions } from './permissions.js'
 import type { RolePermissions, Tier } from './permissions.js'
 import { RbacIndex } from './rbac.js'
+import { POD_IDENTITY_SERVICE, STS_AUDIENCE } from '../model/aws-names.js'
 
 export const ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn'
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience'
-export { DEFAULT_AUDIENCE }
 export type { Scope }
-/** EKS Pod Identity: the token audience and the agent addresses (specs/sts.md §6). */
-export const POD_IDENTITY_AUDIENCE = 'pods.eks.amazonaws.com'
-export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com'
+/** The EKS Pod Identity Agent's link-local addresses (169.254.170.23 and fd00:ec2::23, as EKS documents them). */
 const AGENT_HOSTS = new Set(['169.254.170.23', '[fd00:ec2::23]'])
 
 export interface GraphOptions {
@@ -94,7 +92,7 @@ export interface ExactSub {
   readonly admitted: boolean
 }
 
-export interface IssuerReach {
+export interface RoleIssuerReach {
   readonly host: string
   readonly providerArn: string
   readonly provider: OidcProviderObj | undefined
@@ -130,7 +128,7 @@ export interface RoleNode {
   /** Whether this is a workload identity role (IRSA or Pod Identity trust). */
   readonly workload: boolean
   /** Per OIDC issuer the trust names: whom it admits (the trust analyzer's answer). */
-  readonly reach: IssuerReach[]
+  readonly reach: RoleIssuerReach[]
   /** Whether and how the trust admits EKS Pod Identity (undefined when it does not compile). */
   readonly podIdentity: PodIdentityReach | undefined
   readonly perms: RolePermissions
@@ -200,7 +198,7 @@ export function usesPodIdentityEnv(w: WorkloadObj): boolean {
     host = undefined
   }
   if (host !== undefined && AGENT_HOSTS.has(host)) return true
-  return w.pod.projectedTokens.some((t) => t.audience === POD_IDENTITY_AUDIENCE)
+  return w.pod.projectedTokens.some((t) => t.audience === POD_IDENTITY_SERVICE)
 }
 
 /** Whether a service account has an AWS identity: an IRSA annotation or a Pod Identity association. */
@@ -271,7 +269,7 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
         name,
         obj,
         roleArn: obj?.annotations[ROLE_ANNOTATION]?.trim() || undefined,
-        audience: obj?.annotations[AUDIENCE_ANNOTATION] ?? DEFAULT_AUDIENCE,
+        audience: obj?.annotations[AUDIENCE_ANNOTATION] ?? STS_AUDIENCE,
         workloads: [],
         controllers: new Set(),
         appNames: new Set(),
@@ -474,7 +472,7 @@ function issuerReach(
   cluster: ClusterNode | undefined,
   probe: ProbeNames,
   pool: SubjectPool<SaNode> | undefined,
-): IssuerReach {
+): RoleIssuerReach {
   const trust = role.trust as CompiledPolicy
   const withAudiences = provider?.clientIds !== undefined && provider.clientIds.length > 0 ? { ...issuer, audiences: provider.clientIds } : issuer
   const r = analyzeIssuer({ trust, roleArn: role.obj.arn, probe, ...(pool === undefined ? {} : { subjects: pool }), ...(cluster === undefined ? {} : { namespaces: cluster.namespaces }) }, withAudiences)

@@ -10,10 +10,11 @@ import { matchWildcard } from '../policy/wildcard.js'
 import type { AuditGraph, RoleNode, SaNode } from './graph.js'
 import { associationsOf, findRole, roleArnFromEnv, roleKey, saKey } from './graph.js'
 import { readIdentityStatements } from './lib/policy-doc.js'
-import { POD_IDENTITY_PRINCIPAL, podIdentityAdmits } from '../trust/pod-identity.js'
+import { podIdentityAdmits } from '../trust/pod-identity.js'
 import { EKS_ISSUER, SA_PREFIX, claimConditions, hasWild, splitSub } from './lib/trust-doc.js'
 import type { WorkloadObj } from './model.js'
 import { managedPolicyName } from './permissions.js'
+import { POD_IDENTITY_SERVICE } from '../model/aws-names.js'
 
 export const MIGRATE_SCHEMA_ID = 'irsa-migrate/v1'
 
@@ -232,7 +233,7 @@ export function planMigration(graph: AuditGraph, options: MigrateOptions = {}): 
       StringEquals: { 'aws:SourceAccount': acct ?? '', 'aws:SourceArn': clusterArn, ...Object.fromEntries(Object.entries(tags.equals).map(([k, v]) => [k, one(v)])) },
     }
     if (Object.keys(tags.like).length > 0) condition.StringLike = Object.fromEntries(Object.entries(tags.like).map(([k, v]) => [k, one(v)]))
-    const trustStatement = { Sid: 'AllowEksAuthToAssumeRoleForPodIdentity', Effect: 'Allow', Principal: { Service: POD_IDENTITY_PRINCIPAL }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: condition }
+    const trustStatement = { Sid: 'AllowEksAuthToAssumeRoleForPodIdentity', Effect: 'Allow', Principal: { Service: POD_IDENTITY_SERVICE }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: condition }
     // Check with the engine: the role's trust plus the new statement admits EKS Auth for this SA.
     let trustVerified: boolean | undefined
     if (role !== undefined && acct !== undefined) {

@@ -1,6 +1,7 @@
 /**
- * Effective permissions of a role, classified into privilege tiers (spec §5 `tier`): a curated list of
- * sensitive actions is evaluated with the engine against the role's identity policies (inline plus the
+ * Effective permissions of a role, classified into privilege tiers (P0 admin; P1 escalation, role
+ * chaining or the control plane; P2 sensitive data, credentials or exposure; P3 other write; P4
+ * read-only or none): a curated list of sensitive actions is evaluated with the engine against the role's identity policies (inline plus the
  * default versions of attached managed policies) and its permissions boundary, on probe resources that
  * only an unconstrained grant covers.
  */
@@ -12,6 +13,7 @@ import type { PolicySet } from '../policy/evaluate.js'
 import type { IdentityStatement } from './lib/policy-doc.js'
 import { mayWrite, readIdentityStatements, servicePrefix } from './lib/policy-doc.js'
 import type { AuditWarning, IamRoleObj, ManagedPolicyObj } from './model.js'
+import { POD_IDENTITY_SERVICE } from '../model/aws-names.js'
 
 export type Tier = 'P0' | 'P1' | 'P2' | 'P3' | 'P4'
 export const TIER_LABEL: Readonly<Record<Tier, string>> = {
@@ -28,7 +30,8 @@ export interface Grant {
   readonly statements: readonly StatementRef[]
 }
 
-export interface Finding2 {
+/** One named way the role reaches a privilege (admin, escalation, the control plane), with the grants it needs. */
+export interface PrivilegeMethod {
   readonly method: string
   readonly grants: readonly Grant[]
   /** Pod Identity methods: the existing Pod Identity roles iam:PassRole reaches (besides the probe). */
@@ -37,13 +40,13 @@ export interface Finding2 {
 
 export interface RolePermissions {
   readonly tier: Tier
-  readonly admin: readonly Finding2[]
-  readonly escalation: readonly Finding2[]
+  readonly admin: readonly PrivilegeMethod[]
+  readonly escalation: readonly PrivilegeMethod[]
   readonly chaining: readonly Grant[]
   readonly data: readonly Grant[]
   readonly credentials: readonly Grant[]
   readonly exposure: readonly Grant[]
-  readonly controlPlane: readonly Finding2[]
+  readonly controlPlane: readonly PrivilegeMethod[]
   readonly statements: readonly IdentityStatement[]
   readonly write: boolean
   /** Attached policies whose documents were neither exported nor known built-ins. */
@@ -52,7 +55,10 @@ export interface RolePermissions {
 
 export const PROBE_NAME = 'zz-irsa-audit-probe'
 
-/** Built-in fallbacks for AWS-managed policies an export may omit (spec §8). */
+/**
+ * Built-in fallbacks for AWS-managed policies: an export (`get-account-authorization-details`, filtered
+ * or trimmed) may name an attached AWS-managed policy without carrying its document.
+ */
 const BUILTIN: Readonly<Record<string, unknown>> = {
   AdministratorAccess: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
   IAMFullAccess: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:*', 'organizations:DescribeAccount', 'organizations:DescribeOrganization', 'organizations:DescribeOrganizationalUnit', 'organizations:DescribePolicy', 'organizations:ListChildren', 'organizations:ListParents', 'organizations:ListPoliciesForTarget', 'organizations:ListRoots', 'organizations:ListPolicies', 'organizations:ListTargetsForPolicy'], Resource: '*' }] },
@@ -149,7 +155,7 @@ export const EXPOSURE_ACTIONS = ['s3:PutBucketPolicy', 's3:PutBucketAcl', 's3:Pu
  * The PassRole context EKS presents when a Pod Identity association is created or updated on
  * `clusterArn` (the same keys irsa's own EKS API puts there: src/iam/pass-role.ts).
  */
-const podIdentityPass = (clusterArn: string): Record<string, string> => ({ 'iam:PassedToService': 'pods.eks.amazonaws.com', 'iam:AssociatedResourceArn': clusterArn })
+const podIdentityPass = (clusterArn: string): Record<string, string> => ({ 'iam:PassedToService': POD_IDENTITY_SERVICE, 'iam:AssociatedResourceArn': clusterArn })
 
 const CONTROL_PLANE: readonly { readonly method: string; readonly actions: readonly string[] }[] = [
   { method: 'UpdateAssumeRolePolicy', actions: ['iam:UpdateAssumeRolePolicy'] },
@@ -248,7 +254,7 @@ export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: 
     return out
   }
 
-  const admin: Finding2[] = []
+  const admin: PrivilegeMethod[] = []
   const star = allowed('zz-irsa-audit:ZzProbeAction', `arn:${role.partition}:zz-irsa-audit:us-east-1:${role.accountId}:${PROBE_NAME}`)
   if (star !== undefined) admin.push({ method: 'AllActionsOnAllResources', grants: [star] })
   const iamStar = allowed('iam:ZzProbeAction')
@@ -271,7 +277,7 @@ export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: 
       if (g !== undefined) admin.push({ method: 'CreatePolicyVersionOnAttachedPolicy', grants: [g] })
     }
   }
-  const escalation: Finding2[] = []
+  const escalation: PrivilegeMethod[] = []
   for (const m of ESCALATION_METHODS) {
     const gs = all(m.actions)
     if (gs !== undefined) escalation.push({ method: m.method, grants: gs })
@@ -291,7 +297,7 @@ export function rolePermissions(role: IamRoleObj, lib: PolicyLibrary, warnings: 
     }
     return undefined
   }
-  const controlPlane: Finding2[] = []
+  const controlPlane: PrivilegeMethod[] = []
   for (const m of CONTROL_PLANE) {
     if (m.actions[0]?.endsWith('PodIdentityAssociation') === true) {
       // eks:Create/UpdatePodIdentityAssociation on any cluster (or an audited one), plus iam:PassRole as

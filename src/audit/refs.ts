@@ -24,8 +24,3 @@ export function workloadRef(w: WorkloadObj): ResourceRef {
 export function saName(sa: { namespace: string; name: string }): string {
   return `${sa.namespace}/${sa.name}`
 }
-
-/** A readable ARN-or-name label for messages. */
-export function roleLabel(r: RoleNode): string {
-  return r.obj.arn
-}

@@ -25,8 +25,7 @@ import { RULES } from '../audit/rules/catalogue.js'
 import { makeBaseline, parseBaseline, parseSuppressions } from '../audit/suppress.js'
 import type { Baseline, Suppression } from '../audit/suppress.js'
 import { registerMigrateCommand } from './audit-migrate.js'
-
-const VERSION = '0.1.0'
+import { VERSION } from './version.js'
 
 export interface AuditIo {
   stdout(s: string): void

@@ -24,6 +24,7 @@ import type { Clock, Random } from '../core/clock.js'
 import { systemClock, systemRandom } from '../core/clock.js'
 import type { AdminCredentials } from '../core/runtime.js'
 import { Runtime } from '../core/runtime.js'
+import { STS_AUDIENCE } from '../model/aws-names.js'
 
 export const DEFAULT_ACCOUNT = '111122223333'
 export const DEFAULT_REGION = 'us-east-1'
@@ -73,9 +74,9 @@ export async function openRuntime(o: OpenOptions = {}): Promise<Opened> {
   try {
     const account = await store.initSetting('account', o.account ?? DEFAULT_ACCOUNT)
     if (o.account !== undefined && o.account !== account) {
-      throw new IrsaError('ERR_STATE', `this state belongs to account ${account}, not ${o.account}`)
+      throw new IrsaError('ERR_STATE_CONFLICT', `this state belongs to account ${account}, not ${o.account}`)
     }
-    if (!/^\d{12}$/.test(account)) throw new IrsaError('ERR_STATE', `account must be 12 digits, not ${account}`)
+    if (!/^\d{12}$/.test(account)) throw new IrsaError('ERR_SERVER_CONFIG', `account must be 12 digits, not ${account}`)
     if (o.region !== undefined) await store.setSetting('region', o.region)
     const region = await store.initSetting('region', DEFAULT_REGION)
     // A wildcard listen address is no issuer host: tokens name the loopback address instead.
@@ -118,7 +119,7 @@ export async function openRuntime(o: OpenOptions = {}): Promise<Opened> {
       arn: `arn:aws:iam::${account}:oidc-provider/${issuerHostPath(issuer)}`,
       account,
       url: issuer,
-      clientIds: ['sts.amazonaws.com'],
+      clientIds: [STS_AUDIENCE],
       thumbprints: [],
       tags: [{ Key: 'irsa.dev/issuer', Value: 'self' }],
       createdAt: now,
@@ -143,17 +144,17 @@ function adminCredentials(
   if (id !== undefined && id !== '' && secret !== undefined && secret !== '') {
     return { admin: { accessKeyId: id, secretAccessKey: secret }, generated: false, file: undefined }
   }
-  if (id || secret) throw new IrsaError('ERR_STATE', 'set both IRSA_ADMIN_ACCESS_KEY_ID and IRSA_ADMIN_SECRET_ACCESS_KEY, or neither')
+  if (id || secret) throw new IrsaError('ERR_SERVER_CONFIG', 'set both IRSA_ADMIN_ACCESS_KEY_ID and IRSA_ADMIN_SECRET_ACCESS_KEY, or neither')
   const bytes = (n: number): Uint8Array => random.bytes(n)
   if (data === undefined && !needsAdmin) {
     // Never stored, printed or accepted by a server: this runtime answers no requests.
     return { admin: { accessKeyId: accessKeyId('AKIA', account, bytes), secretAccessKey: secretAccessKey(bytes) }, generated: false, file: undefined }
   }
-  if (data === undefined) throw new IrsaError('ERR_STATE', 'IRSA_ADMIN_ACCESS_KEY_ID and IRSA_ADMIN_SECRET_ACCESS_KEY are required with an external store')
+  if (data === undefined) throw new IrsaError('ERR_SERVER_CONFIG', 'IRSA_ADMIN_ACCESS_KEY_ID and IRSA_ADMIN_SECRET_ACCESS_KEY are required with an external store')
   const file = join(data, 'admin-credentials.json')
   if (existsSync(file)) {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<AdminCredentials>
-    if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string') throw new IrsaError('ERR_STATE', `${file} is malformed`)
+    if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string') throw new IrsaError('ERR_SERVER_CONFIG', `${file} is malformed`)
     return { admin: { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey }, generated: false, file }
   }
   const admin = { accessKeyId: accessKeyId('AKIA', account, bytes), secretAccessKey: secretAccessKey(bytes) }

@@ -9,6 +9,7 @@ import { associationArn, newAssociationId } from '../model/pod-identity-associat
 import { roleId } from '../sts/access-key.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
 import type { Runtime } from '../core/runtime.js'
+import { POD_IDENTITY_SERVICE, STS_AUDIENCE } from '../model/aws-names.js'
 
 export interface DemoResult {
   readonly namespace: string
@@ -30,7 +31,7 @@ export async function applyDemo(rt: Runtime): Promise<DemoResult> {
         Effect: 'Allow',
         Principal: { Federated: provider },
         Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${key}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`, [`${key}:aud`]: 'sts.amazonaws.com' } },
+        Condition: { StringEquals: { [`${key}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`, [`${key}:aud`]: STS_AUDIENCE } },
       },
     ],
   }
@@ -71,7 +72,7 @@ async function applyPodIdentityDemo(rt: Runtime, namespace: string, permissions:
       {
         Sid: 'AllowEksAuthToAssumeRoleForPodIdentity',
         Effect: 'Allow',
-        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Principal: { Service: POD_IDENTITY_SERVICE },
         Action: ['sts:AssumeRole', 'sts:TagSession'],
         Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': namespace, 'aws:SourceAccount': rt.account } },
       },

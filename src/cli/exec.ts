@@ -11,12 +11,12 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { POD_IDENTITY_AUDIENCE } from '../eks/assume-role-for-pod-identity.js'
 import { ownCluster } from '../eks/cluster.js'
 import { IrsaError } from '../errors.js'
 import { AGENT_CREDENTIALS_PATH } from '../server/pod-identity-agent.js'
 import { issueServiceAccountToken } from './issue-token.js'
 import type { Runtime } from '../core/runtime.js'
+import { POD_IDENTITY_SERVICE, STS_AUDIENCE } from '../model/aws-names.js'
 
 export interface ExecOptions {
   readonly namespace: string
@@ -37,7 +37,7 @@ export async function execCommand(rt: Runtime, o: ExecOptions, argv: readonly st
     throw new IrsaError('ERR_CLI_USAGE', '--pod-identity takes the role from the pod identity association: drop --role-arn and --audience')
   }
   let roleArn = o.roleArn
-  let audience = o.podIdentity === true ? POD_IDENTITY_AUDIENCE : o.audience
+  let audience = o.podIdentity === true ? POD_IDENTITY_SERVICE : o.audience
   let pod = o.pod
   if (o.podIdentity === true) {
     const cluster = await ownCluster(rt)
@@ -64,7 +64,7 @@ export async function execCommand(rt: Runtime, o: ExecOptions, argv: readonly st
     const t = await issueServiceAccountToken(rt, {
       namespace: o.namespace,
       serviceAccount: o.serviceAccount,
-      audience: [audience ?? 'sts.amazonaws.com'],
+      audience: [audience ?? STS_AUDIENCE],
       expirationSeconds: expiration,
       ...(pod === undefined ? {} : { pod }),
     })

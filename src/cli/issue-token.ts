@@ -8,6 +8,7 @@ import { IrsaError } from '../errors.js'
 import { mintServiceAccountToken } from '../tokens/service-account-token.js'
 import type { ObjectRef } from '../tokens/service-account-token.js'
 import type { Runtime } from '../core/runtime.js'
+import { STS_AUDIENCE } from '../model/aws-names.js'
 
 export interface IssueTokenInput {
   readonly namespace: string
@@ -48,7 +49,7 @@ export async function issueServiceAccountToken(rt: Runtime, input: IssueTokenInp
   const token = await mintServiceAccountToken(
     {
       issuer: rt.issuer,
-      audiences: input.audience ?? ['sts.amazonaws.com'],
+      audiences: input.audience ?? [STS_AUDIENCE],
       namespace: input.namespace,
       serviceAccount,
       ...(pod === undefined ? {} : { pod }),

@@ -2,7 +2,7 @@
 import type { DecisionRecord } from '../store/decision-log.js'
 import type { Runtime } from '../core/runtime.js'
 
-export interface LogOptions {
+export interface LogQuery {
   readonly since?: number
   readonly role?: string
   readonly subject?: string
@@ -10,7 +10,7 @@ export interface LogOptions {
   readonly limit?: number
 }
 
-export async function readLog(rt: Runtime, o: LogOptions): Promise<DecisionRecord[]> {
+export async function readLog(rt: Runtime, o: LogQuery): Promise<DecisionRecord[]> {
   return rt.store.listDecisions({
     ...(o.since === undefined ? {} : { since: o.since }),
     ...(o.role === undefined ? {} : { roleArn: o.role }),

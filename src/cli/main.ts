@@ -17,14 +17,13 @@ import { applyCommand, formatApplyOutcome, loadConfigFile } from './apply.js'
 import { recordedEndpoint, withState } from './state.js'
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from './bootstrap.js'
 import { issueServiceAccountToken } from './issue-token.js'
-import { POD_IDENTITY_AUDIENCE } from '../eks/assume-role-for-pod-identity.js'
 import { IrsaError } from '../errors.js'
 import { registerAuditCommands } from './audit.js'
 import { registerWebhookCommands } from './webhook.js'
 import { registerInvestigateCommand } from './investigate.js'
 import { registerContainCommand } from './contain.js'
-
-const VERSION = '0.1.0'
+import { POD_IDENTITY_SERVICE, STS_AUDIENCE } from '../model/aws-names.js'
+import { VERSION } from './version.js'
 
 export function buildProgram(): Command {
   const program = new Command('irsa')
@@ -152,7 +151,7 @@ export function buildProgram(): Command {
     .description('Print a projected service-account token signed by this issuer')
     .requiredOption('--namespace <ns>', 'namespace')
     .requiredOption('--service-account <name>', 'service account')
-    .option('--audience <aud>', 'token audience', 'sts.amazonaws.com')
+    .option('--audience <aud>', 'token audience', STS_AUDIENCE)
     .option('--expiration <seconds>', 'lifetime in seconds (min 600)', parseInteger, 86400)
     .option('--pod <name>', 'bind the token to a pod name (a pods.eks.amazonaws.com token is always bound: default SA-token)')
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
@@ -160,7 +159,7 @@ export function buildProgram(): Command {
     .action(async (o: { namespace: string; serviceAccount: string; audience: string; expiration: number; pod?: string; data: string; store?: string }) => {
       // The kubelet projects a Pod Identity token into a pod, and EKS Auth names the pod in the
       // session: such a token is always pod-bound.
-      const pod = o.pod ?? (o.audience === POD_IDENTITY_AUDIENCE ? `${o.serviceAccount}-token`.slice(0, 253) : undefined)
+      const pod = o.pod ?? (o.audience === POD_IDENTITY_SERVICE ? `${o.serviceAccount}-token`.slice(0, 253) : undefined)
       const t = await withState(stateOf(o), (rt) =>
         issueServiceAccountToken(rt, {
           namespace: o.namespace,

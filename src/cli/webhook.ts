@@ -24,6 +24,7 @@ import { fileServiceAccountSource } from '../webhook/sa-source-file.js'
 import { clientNodeApi, kubeServiceAccountSource } from '../webhook/sa-source-kube.js'
 import { parseTlsVersion, startWebhookServer } from '../webhook/server.js'
 import { parseGoBool } from '../webhook/annotation-values.js'
+import { VERSION } from './version.js'
 
 /** Go `flag` booleans: `--x`, `--x=true`, `--x=false` (strconv.ParseBool spellings). */
 function goBool(v: string): boolean {
@@ -262,7 +263,7 @@ export function registerWebhookCommands(program: Command): void {
     .command('manifests')
     .description('Print the MutatingWebhookConfiguration, Service, Deployment, RBAC and certificate objects as YAML')
     .option('--namespace <ns>', 'namespace to install into', 'irsa-system')
-    .option('--image <image>', 'container image running irsa', 'ghcr.io/irsa/irsa:0.1.0')
+    .option('--image <image>', 'container image running irsa', `ghcr.io/irsa/irsa:${VERSION}`)
     .option('--cert-manager', 'certificates from cert-manager (default)')
     .option('--generate-certs', 'generate a CA and serving certificate now (openssl) and embed them')
     .option('--ca-bundle <file>', 'embed this CA (PEM) as caBundle, with --tls-cert/--tls-key as the serving Secret')

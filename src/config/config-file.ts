@@ -14,6 +14,8 @@ import { checkPolicyDocument } from '../iam/actions/policy-document.js'
 import type { Tag } from '../model/iam.js'
 import type { PolicyKind } from '../policy/kind.js'
 import { issuerUrlProblem } from '../tokens/issuer-url.js'
+import { STS_AUDIENCE } from '../model/aws-names.js'
+import type { ServiceAccountRef } from '../model/service-account-ref.js'
 
 export interface ProviderSpec {
   /** As written, trailing slashes removed. */
@@ -31,11 +33,6 @@ export interface PolicySpec {
 
 /** A managed policy reference: a policy declared in the file (by name) or any ARN. */
 export type PolicyRef = { readonly kind: 'name'; readonly name: string } | { readonly kind: 'arn'; readonly arn: string }
-
-export interface ServiceAccountRef {
-  readonly namespace: string
-  readonly name: string
-}
 
 export interface RoleSpec {
   readonly name: string
@@ -196,7 +193,7 @@ export function parseConfig(text: string, file = 'config'): IrsaConfig {
     const url = providerUrl(r, [...p, 'url'], urlNode.value)
     if (providers.some((x) => x.url === url)) r.fail([...p, 'url'], urlNode.value, `provider ${url} is declared twice`)
     const ids = m.get('clientIds')
-    const clientIds = ids === undefined ? ['sts.amazonaws.com'] : r.strings([...p, 'clientIds'], ids.value, { min: 1, max: 255 })
+    const clientIds = ids === undefined ? [STS_AUDIENCE] : r.strings([...p, 'clientIds'], ids.value, { min: 1, max: 255 })
     if (clientIds.length > 100) r.fail([...p, 'clientIds'], ids?.value, 'at most 100 client IDs')
     const tp = m.get('thumbprints')
     const thumbprints = tp === undefined ? [] : r.strings([...p, 'thumbprints'], tp.value, { pattern: THUMBPRINT, what: '40 hexadecimal characters' })

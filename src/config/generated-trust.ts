@@ -5,9 +5,10 @@
  */
 import { issuerHostPath } from '../tokens/issuer-url.js'
 import type { RoleSpec } from './config-file.js'
+import { POD_IDENTITY_SERVICE, STS_AUDIENCE } from '../model/aws-names.js'
 
 /** The trust policy generated for a role's service accounts: exact `sub` and `aud` on one provider. */
-export function generatedTrust(providerArn: string, providerUrl: string, serviceAccounts: RoleSpec['serviceAccounts'], audience = 'sts.amazonaws.com'): string {
+export function generatedTrust(providerArn: string, providerUrl: string, serviceAccounts: RoleSpec['serviceAccounts'], audience = STS_AUDIENCE): string {
   const key = issuerHostPath(providerUrl)
   const subs = serviceAccounts.map((s) => `system:serviceaccount:${s.namespace}:${s.name}`)
   return JSON.stringify(
@@ -31,7 +32,7 @@ export function generatedTrust(providerArn: string, providerUrl: string, service
 export const POD_IDENTITY_TRUST_STATEMENT = {
   Sid: 'AllowEksAuthToAssumeRoleForPodIdentity',
   Effect: 'Allow',
-  Principal: { Service: 'pods.eks.amazonaws.com' },
+  Principal: { Service: POD_IDENTITY_SERVICE },
   Action: ['sts:AssumeRole', 'sts:TagSession'],
 } as const
 

@@ -5,7 +5,7 @@
  * providers, policies, roles (a role's own changes, then its inline policies and attachments),
  * bindings, Pod Identity associations — and, within each, in the config's order; the same inputs
  * always give the same plan. A conflict IAM or EKS cannot resolve (moving a policy or role to
- * another path, a provider that is the server's own issuer or is missing) is an `ERR_STATE` error
+ * another path, a provider that is the server's own issuer or is missing) is an `ERR_STATE_CONFLICT` error
  * raised before anything is changed.
  */
 import { IrsaError } from '../errors.js'
@@ -109,7 +109,7 @@ export interface Plan {
 }
 
 function conflict(message: string): IrsaError {
-  return new IrsaError('ERR_STATE', `conflict: ${message}`)
+  return new IrsaError('ERR_STATE_CONFLICT', `conflict: ${message}`)
 }
 
 export function plan(config: IrsaConfig, current: CurrentState): Plan {

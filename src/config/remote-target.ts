@@ -80,11 +80,11 @@ async function serverInfo(endpoint: string, f: typeof fetch): Promise<{ account:
   try {
     res = await f(new URL('/healthz', endpoint))
   } catch (e) {
-    throw new IrsaError('ERR_STATE', `cannot reach irsa at ${endpoint}: ${(e as Error).message}`, { cause: e })
+    throw new IrsaError('ERR_REMOTE', `cannot reach irsa at ${endpoint}: ${(e as Error).message}`, { cause: e })
   }
   const body = (await res.json().catch(() => undefined)) as { account?: unknown; issuer?: unknown } | undefined
   if (!res.ok || typeof body?.account !== 'string' || typeof body.issuer !== 'string') {
-    throw new IrsaError('ERR_STATE', `${endpoint} does not look like an irsa server (GET /healthz answered ${res.status})`)
+    throw new IrsaError('ERR_REMOTE', `${endpoint} does not look like an irsa server (GET /healthz answered ${res.status})`)
   }
   return { account: body.account, issuer: body.issuer }
 }
@@ -108,7 +108,7 @@ export async function remoteTarget(o: RemoteOptions): Promise<ApplyTarget & { cl
       if (isNoSuchEntity(e)) throw e
       const err = e as { name?: string; message?: string }
       const op = command.constructor.name.replace(/Command$/, '')
-      throw new IrsaError('ERR_STATE', `IAM ${op} failed: ${err.name ?? 'Error'}: ${(err.message ?? '').split('\n')[0] ?? ''}`, { cause: e })
+      throw new IrsaError('ERR_REMOTE', `IAM ${op} failed: ${err.name ?? 'Error'}: ${(err.message ?? '').split('\n')[0] ?? ''}`, { cause: e })
     }
   }) as IAMClient['send']
 
@@ -119,7 +119,7 @@ export async function remoteTarget(o: RemoteOptions): Promise<ApplyTarget & { cl
       return await fn()
     } catch (e) {
       const err = e as { name?: string; message?: string }
-      throw new IrsaError('ERR_STATE', `EKS ${op} failed: ${err.name ?? 'Error'}: ${(err.message ?? '').split('\n')[0] ?? ''}`, { cause: e })
+      throw new IrsaError('ERR_REMOTE', `EKS ${op} failed: ${err.name ?? 'Error'}: ${(err.message ?? '').split('\n')[0] ?? ''}`, { cause: e })
     }
   }
 
@@ -135,7 +135,7 @@ export async function remoteTarget(o: RemoteOptions): Promise<ApplyTarget & { cl
     const json = (await res.json().catch(() => undefined)) as { bindings?: BindingState[]; error?: { code?: string; message?: string } } | undefined
     if (!res.ok || json?.bindings === undefined) {
       const code = json?.error?.code ?? `HTTP ${res.status}`
-      throw new IrsaError('ERR_STATE', `${method} ${BINDINGS_PATH} failed: ${code}: ${json?.error?.message ?? ''}`)
+      throw new IrsaError('ERR_REMOTE', `${method} ${BINDINGS_PATH} failed: ${code}: ${json?.error?.message ?? ''}`)
     }
     return json.bindings.map((b) => ({ namespace: b.namespace, serviceAccount: b.serviceAccount, roleArn: b.roleArn, audience: b.audience }))
   }
@@ -283,7 +283,7 @@ export async function remoteTarget(o: RemoteOptions): Promise<ApplyTarget & { cl
     async clusterName() {
       const r = await eksSend('ListClusters', () => eks.send(new ListClustersCommand({})))
       const name = r.clusters?.[0]
-      if (name === undefined) throw new IrsaError('ERR_STATE', 'the server reports no EKS cluster')
+      if (name === undefined) throw new IrsaError('ERR_REMOTE', 'the server reports no EKS cluster')
       return name
     },
     async listPodIdentityAssociations(cluster) {

@@ -21,7 +21,7 @@ async function asIrsaError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn()
   } catch (e) {
-    if (e instanceof AwsError) throw new IrsaError('ERR_STATE', `conflict: ${e.message}`, { cause: e })
+    if (e instanceof AwsError) throw new IrsaError('ERR_STATE_CONFLICT', `conflict: ${e.message}`, { cause: e })
     throw e
   }
 }
@@ -31,11 +31,11 @@ export function storeTarget(rt: Runtime): ApplyTarget {
   const account = rt.account
   const roleArn = async (name: string): Promise<string> => {
     const r = await store.getRole(account, name)
-    if (r === undefined) throw new IrsaError('ERR_STATE', `role ${name} does not exist`)
+    if (r === undefined) throw new IrsaError('ERR_STATE_NOT_FOUND', `role ${name} does not exist`)
     return r.arn
   }
   const requirePolicy = async (arn: string): Promise<void> => {
-    if ((await store.getPolicy(arn)) === undefined) throw new IrsaError('ERR_STATE', `conflict: managed policy ${arn} does not exist`)
+    if ((await store.getPolicy(arn)) === undefined) throw new IrsaError('ERR_STATE_CONFLICT', `conflict: managed policy ${arn} does not exist`)
   }
   const bytes = (n: number): Uint8Array => rt.random.bytes(n)
 
@@ -93,7 +93,7 @@ export function storeTarget(rt: Runtime): ApplyTarget {
         },
         document,
       )
-      if (!created) throw new IrsaError('ERR_STATE', `conflict: policy ${name} already exists`)
+      if (!created) throw new IrsaError('ERR_STATE_CONFLICT', `conflict: policy ${name} already exists`)
     },
     async setPolicyDocument(arn, document) {
       await store.transaction(async () => {
@@ -137,7 +137,7 @@ export function storeTarget(rt: Runtime): ApplyTarget {
         tags: c.tags,
         createdAt: rt.nowSeconds(),
       })
-      if (!created) throw new IrsaError('ERR_STATE', `conflict: role ${c.name} already exists`)
+      if (!created) throw new IrsaError('ERR_STATE_CONFLICT', `conflict: role ${c.name} already exists`)
     },
     async updateRole(name, description, maxSessionDuration) {
       await store.updateRole(account, name, { description: description ?? '', maxSessionDuration })

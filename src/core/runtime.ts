@@ -157,7 +157,7 @@ export class Runtime {
 
   async activeSigningKey(): Promise<SigningKey> {
     const key = activeKey(await this.signingKeys())
-    if (key === undefined) throw new IrsaError('ERR_STATE', 'No active signing key: the store was not initialised')
+    if (key === undefined) throw new IrsaError('ERR_STATE_UNINITIALISED', 'No active signing key: the store was not initialised')
     return key
   }
 
@@ -172,7 +172,7 @@ export class Runtime {
     }
     const remote = this.remote
     if (remote === undefined) {
-      return () => Promise.reject(new IrsaError('ERR_STATE', 'This server does not fetch external issuers'))
+      return () => Promise.reject(new IrsaError('ERR_TOKEN_FETCH', 'This server does not fetch external issuers'))
     }
     return remote.getKey
   }
@@ -189,7 +189,7 @@ export class Runtime {
   async seal(claims: SessionClaims): Promise<string> {
     const keys = await this.sealingKeys()
     const current = keys.filter((k) => k.retiredAt === undefined).sort((a, b) => b.createdAt - a.createdAt)[0]
-    if (current === undefined) throw new IrsaError('ERR_STATE', 'No active sealing key: the store was not initialised')
+    if (current === undefined) throw new IrsaError('ERR_STATE_UNINITIALISED', 'No active sealing key: the store was not initialised')
     return sealSession(claims, current, (n) => this.random.bytes(n))
   }
 

@@ -8,7 +8,7 @@
  * - keyIdLength: one byte, then the key id in ASCII (1–64 of `[A-Za-z0-9._-]`), so keys can rotate;
  * - iv: 12 random bytes; tag: 16 bytes;
  * - associated data: version | keyIdLength | keyId, so the header cannot be swapped either.
- * The prefix is what newer real tokens start with (sts.md §3), and is itself aligned base64, so the
+ * The prefix is what newer real STS session tokens start with, and is itself aligned base64, so the
  * whole token is valid base64 as real ones are.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto'

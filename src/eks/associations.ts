@@ -8,8 +8,8 @@
  * ResourceInUseException) or AccessDenied; nothing is written before every check has passed.
  */
 import { AwsError } from '../aws/aws-error.js'
-import { authorizePassRole, POD_IDENTITY_SERVICE } from '../iam/pass-role.js'
-import type { Caller } from '../iam/pass-role.js'
+import { authorizePassRole } from '../iam/pass-role.js'
+import type { RequestCaller } from '../iam/pass-role.js'
 import { adminIdentity } from '../core/identity.js'
 import type { Runtime } from '../core/runtime.js'
 import { parseRoleArn } from '../sts/role-arn.js'
@@ -18,6 +18,7 @@ import { ownCluster } from './cluster.js'
 import type { OwnCluster } from './cluster.js'
 import { ASSOCIATION_ID, associationArn, newAssociationId } from '../model/pod-identity-association.js'
 import type { PodIdentityAssociation } from '../model/pod-identity-association.js'
+import { POD_IDENTITY_SERVICE } from '../model/aws-names.js'
 
 export interface AssociationInput {
   readonly namespace: string
@@ -53,7 +54,7 @@ export function checkTags(tags: unknown): Record<string, string> {
 }
 
 /** The operator (configuration applied by `irsa serve --config`): the account root, who may pass any role. */
-export function operatorCaller(rt: Runtime): Caller {
+export function operatorCaller(rt: Runtime): RequestCaller {
   return { who: adminIdentity(rt), sourceIp: 'local', requestId: 'operator' }
 }
 
@@ -63,7 +64,7 @@ export function operatorCaller(rt: Runtime): Caller {
  * = the cluster ARN), of this account, that exists. PassRole is decided before the account and
  * existence checks, so a caller without it learns nothing about which roles exist.
  */
-export async function checkPassedRole(rt: Runtime, caller: Caller, roleArn: unknown, cluster: OwnCluster): Promise<string> {
+export async function checkPassedRole(rt: Runtime, caller: RequestCaller, roleArn: unknown, cluster: OwnCluster): Promise<string> {
   if (typeof roleArn !== 'string' || roleArn === '') throw invalid('roleArn is required')
   const ref = parseRoleArn(roleArn)
   if (ref === undefined) throw invalid(`Invalid role ARN: ${roleArn}`)
@@ -75,7 +76,7 @@ export async function checkPassedRole(rt: Runtime, caller: Caller, roleArn: unkn
   return role.arn
 }
 
-export async function createAssociation(rt: Runtime, clusterName: string, input: AssociationInput, caller: Caller): Promise<PodIdentityAssociation> {
+export async function createAssociation(rt: Runtime, clusterName: string, input: AssociationInput, caller: RequestCaller): Promise<PodIdentityAssociation> {
   const cluster = await requireCluster(rt, clusterName)
   if (typeof input.namespace !== 'string' || !isDns1123Label(input.namespace)) throw invalid('namespace must be a Kubernetes namespace name')
   if (typeof input.serviceAccount !== 'string' || !isDns1123Subdomain(input.serviceAccount)) throw invalid('serviceAccount must be a Kubernetes service account name')
@@ -109,7 +110,7 @@ export async function findAssociation(rt: Runtime, clusterName: string, associat
 }
 
 /** A role named in the update is passed again (EKS checks iam:PassRole for it even when it is the current one). */
-export async function updateAssociation(rt: Runtime, clusterName: string, associationId: string, roleArn: string | undefined, caller: Caller): Promise<PodIdentityAssociation> {
+export async function updateAssociation(rt: Runtime, clusterName: string, associationId: string, roleArn: string | undefined, caller: RequestCaller): Promise<PodIdentityAssociation> {
   const cluster = await requireCluster(rt, clusterName)
   const current = await findAssociation(rt, clusterName, associationId)
   if (roleArn === undefined) return current

@@ -14,14 +14,11 @@ import type { Role } from '../model/iam.js'
 import { roleTagContext } from './role-tag-context.js'
 
 /** Who asks, with what the decision log records about the request. */
-export interface Caller {
+export interface RequestCaller {
   readonly who: Identity
   readonly sourceIp: string
   readonly requestId: string
 }
-
-/** The service principal EKS names when a role is passed to Pod Identity. */
-export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com'
 
 export interface PassRoleRequest {
   /** The role ARN as the request names it (the resource of the check). */
@@ -33,7 +30,7 @@ export interface PassRoleRequest {
 }
 
 /** Throws AccessDenied (AWS's message, naming iam:PassRole and the role ARN) unless the caller may pass the role. */
-export async function authorizePassRole(rt: Runtime, caller: Caller, p: PassRoleRequest): Promise<void> {
+export async function authorizePassRole(rt: Runtime, caller: RequestCaller, p: PassRoleRequest): Promise<void> {
   await authorizeIam(rt, caller.who, 'iam:PassRole', p.roleArn, caller.sourceIp, caller.requestId, {
     ...roleTagContext(p.role),
     'iam:PassedToService': p.passedToService,

@@ -5,7 +5,7 @@
  * investigation), then the auditor's graph (engine-evaluated trust reach, permission tiers) and its
  * `what-can` / `who-can` queries. Nothing here re-implements trust or permission analysis.
  */
-import { buildGraph, DEFAULT_AUDIENCE, saKey } from '../audit/graph.js'
+import { buildGraph, saKey } from '../audit/graph.js'
 import type { AuditGraph } from '../audit/graph.js'
 import { CLUSTER, storeInventory } from '../audit/load/store.js'
 import { TIER_LABEL } from '../audit/permissions.js'
@@ -13,7 +13,8 @@ import type { Tier } from '../audit/permissions.js'
 import { whatCan, whoCan } from '../audit/queries.js'
 import type { WhatCanRole, WhoCanAnswer } from '../audit/queries.js'
 import type { Runtime } from '../core/runtime.js'
-import type { ServiceAccountRef } from './contain.js'
+import type { ServiceAccountRef } from '../model/service-account-ref.js'
+import { STS_AUDIENCE } from '../model/aws-names.js'
 
 /** One role the workload can obtain, with its effective permissions (from the auditor's `what-can`). */
 export interface ReachableRole extends WhatCanRole {
@@ -94,7 +95,7 @@ function whatCanForRole(graph: AuditGraph, arn: string): ReachableRole | undefin
     name: fake.serviceAccount,
     obj: undefined,
     roleArn: arn,
-    audience: DEFAULT_AUDIENCE,
+    audience: STS_AUDIENCE,
     workloads: [],
     controllers: new Set(),
     appNames: new Set(),

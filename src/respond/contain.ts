@@ -24,11 +24,7 @@ import type { AssociationUndo, ContainmentRecord } from './containment-store.js'
 import { getContainment, putContainment } from './containment-store.js'
 import type { ProviderRef } from './revoke-policy.js'
 import { REVOKE_POLICY_NAME, addStatements, hasStatements, removeStatements, revokeStatements, trustDenyStatements } from './revoke-policy.js'
-
-export interface ServiceAccountRef {
-  readonly namespace: string
-  readonly name: string
-}
+import type { ServiceAccountRef } from '../model/service-account-ref.js'
 
 export interface ContainInput {
   readonly roleArn: string

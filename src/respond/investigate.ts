@@ -11,12 +11,12 @@ import { evaluate } from '../policy/evaluate.js'
 import { SA_PREFIX } from '../audit/lib/trust-doc.js'
 import type { RoleBlastRadius, ServiceAccountBlastRadius } from './blast-radius.js'
 import { investigationGraph, roleBlastRadius, serviceAccountBlastRadius } from './blast-radius.js'
-import type { ServiceAccountRef } from './contain.js'
+import type { ServiceAccountRef } from '../model/service-account-ref.js'
 import { subjectOf } from './contain.js'
 import type { ContainmentRecord } from './containment-store.js'
 import { listContainments } from './containment-store.js'
 import { containmentOfSid } from './revoke-policy.js'
-import type { IssuedSession, SessionInfo, TimelineEntry } from './timeline.js'
+import type { LoggedSession, SessionInfo, TimelineEntry } from './timeline.js'
 import { issuedSessions, sessionInfo, timeline } from './timeline.js'
 
 export type InvestigationTarget =
@@ -95,7 +95,7 @@ async function decisionsFor(rt: Runtime, target: InvestigationTarget, o: Investi
 }
 
 /** Why a session is refused now, per the engine over the role's current policies; undefined when it is not. */
-async function revocationOf(rt: Runtime, s: IssuedSession, containmentIds: readonly string[], roleIds: Map<string, string | undefined>): Promise<string | undefined> {
+async function revocationOf(rt: Runtime, s: LoggedSession, containmentIds: readonly string[], roleIds: Map<string, string | undefined>): Promise<string | undefined> {
   const r = s.record
   const roleArn = r.roleArn as string
   const name = roleArn.slice(roleArn.lastIndexOf('/') + 1)

@@ -23,8 +23,8 @@
  * several), so an undo removes exactly those statements even when the document changed since.
  */
 import { IrsaError } from '../errors.js'
-import { POD_IDENTITY_PRINCIPAL } from '../eks/assume-role-for-pod-identity.js'
 import { serviceAccountSubject } from '../tokens/service-account-token.js'
+import { POD_IDENTITY_SERVICE } from '../model/aws-names.js'
 
 export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions'
 const WEB_IDENTITY = 'sts:AssumeRoleWithWebIdentity'
@@ -103,7 +103,7 @@ export function trustDenyStatements(id: string, sa: ScopedAccount, providers: re
     {
       Sid: names[providers.length],
       Effect: 'Deny',
-      Principal: { Service: POD_IDENTITY_PRINCIPAL },
+      Principal: { Service: POD_IDENTITY_SERVICE },
       Action: ['sts:AssumeRole', 'sts:TagSession'],
       Condition: { StringEquals: tagCondition('aws:RequestTag', sa) },
     },

@@ -83,8 +83,8 @@ export function timeline(records: readonly DecisionRecord[]): TimelineEntry[] {
   return [...records].sort((a, b) => a.at - b.at || (a.id ?? 0) - (b.id ?? 0)).map(timelineEntry)
 }
 
-/** A session as issued: from an allowed token exchange that recorded its access key id. */
-export interface IssuedSession {
+/** A session as the decision log shows it issued: an allowed token exchange that recorded its access key id. */
+export interface LoggedSession {
   readonly record: DecisionRecord
   readonly accessKeyId: string
   /** Epoch seconds, as sealed into the session (`aws:TokenIssueTime`). */
@@ -93,8 +93,8 @@ export interface IssuedSession {
   readonly expiresAt: number
 }
 
-export function issuedSessions(records: readonly DecisionRecord[]): IssuedSession[] {
-  const out: IssuedSession[] = []
+export function issuedSessions(records: readonly DecisionRecord[]): LoggedSession[] {
+  const out: LoggedSession[] = []
   for (const r of records) {
     if (r.action !== WEB_IDENTITY_ACTION || r.outcome !== 'Allow' || r.roleArn === undefined) continue
     const accessKeyId = str(r.detail?.accessKeyId)
@@ -109,7 +109,7 @@ export function issuedSessions(records: readonly DecisionRecord[]): IssuedSessio
 }
 
 /** The session as reported, given whether something revokes it. */
-export function sessionInfo(s: IssuedSession, nowSeconds: number, revokedBy: string | undefined): SessionInfo {
+export function sessionInfo(s: LoggedSession, nowSeconds: number, revokedBy: string | undefined): SessionInfo {
   const r = s.record
   const e = timelineEntry(r)
   const status: SessionInfo['status'] = s.expiresAt <= nowSeconds ? 'expired' : revokedBy !== undefined ? 'revoked' : 'live'

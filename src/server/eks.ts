@@ -20,7 +20,7 @@ import type { AwsErrorCode } from '../aws/aws-error.js'
 import { isIrsaError } from '../errors.js'
 import { requestTagContext } from '../iam/actions/roles.js'
 import { authorizeIam } from '../iam/authorize.js'
-import type { Caller } from '../iam/pass-role.js'
+import type { RequestCaller } from '../iam/pass-role.js'
 import type { ContextValue } from '../policy/request.js'
 import { assumeRoleForPodIdentity } from '../eks/assume-role-for-pod-identity.js'
 import { associationShape, associationSummary, checkTags, createAssociation, deleteAssociation, findAssociation, requireCluster, updateAssociation } from '../eks/associations.js'
@@ -130,7 +130,7 @@ async function authorize(c: Call, action: string, resource: string, requestConte
   await authorizeIam(c.rt, c.who, action, resource, c.req.ip, c.requestId, requestContext)
 }
 
-function caller(c: Call): Caller {
+function caller(c: Call): RequestCaller {
   return { who: c.who, sourceIp: c.req.ip, requestId: c.requestId }
 }
 

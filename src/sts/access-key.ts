@@ -1,6 +1,6 @@
 /**
- * AWS-shaped credential identifiers (sts.md §3): access key ids and role ids that carry the account
- * id the way real ones do, and secret access keys.
+ * AWS-shaped credential identifiers: access key ids and role ids that carry the account id the way
+ * real ones do (STS GetAccessKeyInfo and other decoders read it back), and secret access keys.
  *
  * Encoding: the first 6 bytes after the 4-letter prefix are the 48-bit big-endian number
  * `(1 << 47) | (account << 7) | rand7`, followed by random bytes; the whole is base32 (`A-Z2-7`).

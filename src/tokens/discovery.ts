@@ -1,6 +1,6 @@
 /**
- * The two documents irsa's issuer serves, in the shape EKS and kube-apiserver use (spec sts.md
- * §2.3): the OIDC discovery document at {@link DISCOVERY_PATH} and the JWKS at {@link JWKS_PATH}.
+ * The two documents irsa's issuer serves, in the shape EKS and kube-apiserver serve them: the OIDC
+ * discovery document at {@link DISCOVERY_PATH} and the JWKS at {@link JWKS_PATH}.
  */
 import type { SigningAlgorithm, SigningKey } from './signing-key.js'
 import { issuerDocumentUrl, parseIssuerUrl } from './issuer-url.js'

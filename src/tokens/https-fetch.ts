@@ -1,6 +1,7 @@
 /**
  * The one impure module of src/tokens: GET an issuer document over the network and parse its
- * JSON, with the rules STS applies to OIDC providers (spec sts.md §2.1, §2.2 step 5).
+ * JSON, with the rules STS applies when it fetches an OIDC provider's keys (the provider's thumbprint
+ * list is a fallback for a certificate chain that is not publicly trusted).
  *
  * - `http://` only to loopback hosts (and the resolved address must be loopback too).
  * - `https://`: the chain is validated against the system CA store (plus `ca`). If it is not

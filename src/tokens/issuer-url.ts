@@ -4,7 +4,7 @@
  *
  * An issuer is an `https://` URL, or `http://` on a loopback host only (127.0.0.0/8, `::1`,
  * `localhost`) so local clusters and tests work without TLS. It has no user info, query or
- * fragment (OpenID Connect Discovery §3 and §4).
+ * fragment (OpenID Connect Discovery 1.0, sections 3 and 4: the issuer identifier).
  */
 import { IrsaError } from '../errors.js'
 
@@ -87,7 +87,7 @@ export function providerIssuer(providerUrl: string): string {
   return `${scheme}://${issuerHostPath(providerUrl)}`
 }
 
-/** A document URL under an issuer: the issuer minus trailing slashes, then `path` (OIDC Discovery §4). */
+/** A document URL under an issuer: the issuer minus trailing slashes, then `path` (as OpenID Connect Discovery 1.0 builds it). */
 export function issuerDocumentUrl(issuer: string, path: string): string {
   return issuer.replace(/\/+$/, '') + path
 }

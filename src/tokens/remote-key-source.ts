@@ -25,7 +25,7 @@ import { jwkFitsAlgorithm } from './algorithms.js'
 import type { WebIdentityAlgorithm } from './algorithms.js'
 import { DISCOVERY_PATH } from './discovery.js'
 import { isLoopbackHost, issuerDocumentUrl, providerIssuer } from './issuer-url.js'
-import type { GetVerificationKey, OidcProvider, WebIdentityTokenHeader } from './verify-web-identity-token.js'
+import type { GetVerificationKey, VerifierProvider, WebIdentityTokenHeader } from './verify-web-identity-token.js'
 
 /** Per-request fetch options. */
 export interface FetchJsonOptions {
@@ -155,7 +155,7 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKe
   const nowMs = (): number => now() * 1000
   const observe = options.observe ?? ((): void => {})
 
-  async function fetchDocument(url: string, provider: OidcProvider, extra: FetchJsonOptions = {}): Promise<Record<string, unknown>> {
+  async function fetchDocument(url: string, provider: VerifierProvider, extra: FetchJsonOptions = {}): Promise<Record<string, unknown>> {
     const fetchOptions: FetchJsonOptions = { ...(provider.thumbprints === undefined ? {} : { thumbprints: provider.thumbprints }), ...extra }
     const doc = await fetchJson(url, Object.keys(fetchOptions).length === 0 ? undefined : fetchOptions)
     if (!isRecord(doc)) throw discoveryError(`${url} did not return a JSON object.`)
@@ -163,7 +163,7 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKe
     return doc
   }
 
-  async function load(issuer: string, provider: OidcProvider): Promise<IssuerKeys> {
+  async function load(issuer: string, provider: VerifierProvider): Promise<IssuerKeys> {
     const discovery = await fetchDocument(issuerDocumentUrl(issuer, DISCOVERY_PATH), provider)
     if (discovery.issuer !== issuer) {
       throw discoveryError(`The discovery document of ${issuer} names a different issuer (${JSON.stringify(String(discovery.issuer))}).`)
@@ -178,7 +178,7 @@ export function createRemoteKeySource(options: RemoteKeySourceOptions): RemoteKe
     return { jwks: usable, fetchedAtMs: nowMs(), imported: new Map() }
   }
 
-  function refresh(issuer: string, state: IssuerState, provider: OidcProvider): Promise<IssuerKeys> {
+  function refresh(issuer: string, state: IssuerState, provider: VerifierProvider): Promise<IssuerKeys> {
     if (state.inFlight !== undefined) return state.inFlight
     const p = load(issuer, provider).then(
       (keys) => {

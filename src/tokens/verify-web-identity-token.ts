@@ -1,11 +1,14 @@
 /**
- * The AssumeRoleWithWebIdentity token validation pipeline (spec sts.md §2.2 steps 1–8). Bad tokens
- * never throw: the result is data, `{ ok: true, ... }` or `{ ok: false, code, reason, message }`,
- * with AWS's `Code` and, where AWS's text is known, its exact message.
+ * The AssumeRoleWithWebIdentity token validation pipeline (AWS STS API Reference,
+ * AssumeRoleWithWebIdentity; IAM User Guide, "Create an OpenID Connect (OIDC) identity provider in
+ * IAM"). Bad tokens never throw: the result is data, `{ ok: true, ... }` or
+ * `{ ok: false, code, reason, message }`, with AWS's `Code` and, where AWS's text is known, its exact
+ * message.
  *
  * Order: size → decode → header (alg allow-list, no `crit`) → `iss` → provider → `aud` → `sub` →
  * time-claim types → key → signature → times. Cheap local checks run before any key fetch; time
- * comparisons run after the signature, as spec §2.2 orders them.
+ * comparisons run after the signature. (AWS does not publish its own order; where two checks fail, a
+ * client may see a different one of the two codes than AWS would send.)
  *
  * `now` is epoch **seconds** (floored).
  */
@@ -30,8 +33,8 @@ export const KEY_RETRIEVAL_FAILED_MESSAGE =
 export const THUMBPRINT_MISMATCH_MESSAGE = "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
 export const INCORRECT_AUDIENCE_MESSAGE = 'Incorrect token audience'
 
-/** An IAM OIDC identity provider, as the lead resolves it from the role's account. */
-export interface OidcProvider {
+/** The token verifier's view of an IAM OIDC identity provider (resolved from the role's account; the stored record is `OidcProvider` in model/iam.ts). */
+export interface VerifierProvider {
   readonly arn: string
   /** The provider URL, with or without `https://`; `iss` must be exactly its {@link providerIssuer}. */
   readonly url: string
@@ -57,7 +60,7 @@ export type VerificationKey = CryptoKey | KeyObject | JWK
  * Rejecting means the key could not be retrieved.
  */
 export type GetVerificationKey = (
-  provider: OidcProvider,
+  provider: VerifierProvider,
   header: WebIdentityTokenHeader,
   token: { readonly issuer: string },
 ) => Promise<VerificationKey | readonly VerificationKey[]>
@@ -70,7 +73,7 @@ export interface VerifyWebIdentityTokenOptions {
   /** When set, `exp - (iat ?? nbf)` must not exceed it (and `iat` or `nbf` is then required). */
   readonly maxLifetimeSeconds?: number
   /** The IAM OIDC provider for `iss` in the role's account; undefined when there is none. */
-  readonly resolveProvider: (iss: string) => OidcProvider | undefined | Promise<OidcProvider | undefined>
+  readonly resolveProvider: (iss: string) => VerifierProvider | undefined | Promise<VerifierProvider | undefined>
   readonly getKey: GetVerificationKey
 }
 
@@ -103,7 +106,7 @@ export interface WebIdentityTokenSuccess {
   /** The `iss` claim, exactly. */
   readonly issuer: string
   readonly subject: string
-  readonly provider: OidcProvider
+  readonly provider: VerifierProvider
   /** The first `aud` element (in token order) that is one of the provider's client IDs. */
   readonly audience: string
   readonly header: WebIdentityTokenHeader

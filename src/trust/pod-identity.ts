@@ -11,8 +11,8 @@ import type { StatementRef } from '../policy/decision.js'
 import { evaluate } from '../policy/evaluate.js'
 import { DEFAULT_PROBE } from './probes.js'
 import { serviceStatements, statementRef } from './statements.js'
+import { POD_IDENTITY_SERVICE } from '../model/aws-names.js'
 
-export const POD_IDENTITY_PRINCIPAL = 'pods.eks.amazonaws.com'
 export const SESSION_TAG_KEYS = ['eks-cluster-arn', 'eks-cluster-name', 'kubernetes-namespace', 'kubernetes-service-account', 'kubernetes-pod-name', 'kubernetes-pod-uid'] as const
 
 /** One Pod Identity association as EKS Auth presents it. */
@@ -73,7 +73,7 @@ export function podIdentityContext(s: PodIdentityQuery): Record<string, string |
 export function podIdentityAdmits(trust: CompiledPolicy, roleArn: string, s: PodIdentityQuery): PodIdentityAdmission {
   const context = podIdentityContext(s)
   const decide = (action: string): readonly StatementRef[] | undefined => {
-    const d = evaluate({ principal: POD_IDENTITY_PRINCIPAL, principalType: 'Service', action, resource: roleArn, context }, { resource: [trust] })
+    const d = evaluate({ principal: POD_IDENTITY_SERVICE, principalType: 'Service', action, resource: roleArn, context }, { resource: [trust] })
     return d.decision === 'Allow' ? d.statements : undefined
   }
   const assumeRole = decide('sts:AssumeRole')
@@ -92,8 +92,8 @@ export function podIdentityProbe(roleArn: string): PodIdentityQuery {
 }
 
 export function podIdentityReach(trust: CompiledPolicy, roleArn: string, query?: PodIdentityQuery): PodIdentityReach {
-  const assume = serviceStatements(trust, POD_IDENTITY_PRINCIPAL, 'sts:AssumeRole')
-  const tag = new Set(serviceStatements(trust, POD_IDENTITY_PRINCIPAL, 'sts:TagSession'))
+  const assume = serviceStatements(trust, POD_IDENTITY_SERVICE, 'sts:AssumeRole')
+  const tag = new Set(serviceStatements(trust, POD_IDENTITY_SERVICE, 'sts:TagSession'))
   return {
     statements: assume.map((st) => statementRef(trust, st)),
     tagSession: assume.some((st) => tag.has(st)),

@@ -22,9 +22,7 @@ import type { TrustIssuer } from './statements.js'
 import { WEB_IDENTITY, clausesOn, isPositive, statementRef, trustIssuers } from './statements.js'
 import type { Subject } from './subject.js'
 import { hasWild, saSubject, splitSub } from './subject.js'
-
-/** The audience EKS and the pod identity webhook request by default. */
-export const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
+import { STS_AUDIENCE } from '../model/aws-names.js'
 
 export type Scope = 'CLUSTER' | 'ANYNS' | 'NS' | 'PATTERN' | 'EXACT' | 'NONE'
 /** Scopes that admit subjects nobody listed (including ones created later). */
@@ -161,7 +159,7 @@ export function issuerReach<S extends Subject>(input: TrustReachInput<S>, issuer
   const audiences =
     issuer.audiences !== undefined && issuer.audiences.length > 0
       ? uniq(issuer.audiences)
-      : uniq([DEFAULT_AUDIENCE, ...writtenAud.map((v) => (hasWild(v) ? patternProbe(probe, v) : v)), ...(input.audiences ?? [])])
+      : uniq([STS_AUDIENCE, ...writtenAud.map((v) => (hasWild(v) ? patternProbe(probe, v) : v)), ...(input.audiences ?? [])])
   const decide = (sub: string, auds: readonly string[]): { audience: string; statements: readonly StatementRef[] } | undefined => {
     for (const a of auds) {
       const s = admitsWebIdentity(trust, roleArn, issuer, sub, a)

@@ -9,7 +9,7 @@ import type { AuditResult } from '../audit/audit.js'
 import type { Finding } from '../audit/finding.js'
 import { associationsOf, buildGraph, findRole } from '../audit/graph.js'
 import type { AuditGraph, PodIdentityBinding, RoleNode, SaNode, Scope } from '../audit/graph.js'
-import { POD_IDENTITY_PRINCIPAL } from '../trust/pod-identity.js'
+import { POD_IDENTITY_SERVICE } from '../model/aws-names.js'
 import { WIDE_SCOPES } from '../trust/reach.js'
 import type { IdentityStatement } from '../audit/lib/policy-doc.js'
 import { TIER_LABEL, isAwsManaged, managedPolicyName } from '../audit/permissions.js'
@@ -206,7 +206,7 @@ export function associationStatus(
   if (broken.length > 0) return { status: 'broken', reasons: broken }
   const wide = overBroadReasons(b.role, byArn)
   if (wide.length > 0) return { status: 'over-broad', reasons: wide }
-  return { status: 'working', reasons: [`The trust policy lets ${POD_IDENTITY_PRINCIPAL} assume the role and tag the session for ${b.assoc.namespace}/${b.assoc.serviceAccount}.`] }
+  return { status: 'working', reasons: [`The trust policy lets ${POD_IDENTITY_SERVICE} assume the role and tag the session for ${b.assoc.namespace}/${b.assoc.serviceAccount}.`] }
 }
 
 function bindingsOf(graph: AuditGraph, sa: SaNode, byArn: ReadonlyMap<string, readonly Finding[]>, byAssociation: ReadonlyMap<string, readonly Finding[]>): UiBinding[] {
@@ -314,7 +314,7 @@ export function trustGraph(a: UiAudit, limit = 600): UiGraph {
     const s = addSa(b.sa)
     edge({ id: `${s}>${roleId}#pod-identity`, source: s, target: roleId, kind: st.status === 'broken' ? 'pod-identity-broken' : 'pod-identity', label: 'pod identity' })
   }
-  const service = `service:${POD_IDENTITY_PRINCIPAL}`
+  const service = `service:${POD_IDENTITY_SERVICE}`
   const roles = a.graph.roles.filter((r) => r.workload || r.annotatedBy.length > 0 || r.associations.length > 0)
   for (const role of roles) {
     if (nodes.size >= limit) break
@@ -335,7 +335,7 @@ export function trustGraph(a: UiAudit, limit = 600): UiGraph {
     }
     for (const b of role.associations) podIdEdge(b, id)
     if ((role.podIdentity?.statements.length ?? 0) > 0) {
-      if (!nodes.has(service)) nodes.set(service, { id: service, label: `Pod Identity (${POD_IDENTITY_PRINCIPAL})`, kind: 'service' })
+      if (!nodes.has(service)) nodes.set(service, { id: service, label: `Pod Identity (${POD_IDENTITY_SERVICE})`, kind: 'service' })
       edge({ id: `${id}>${service}`, source: id, target: service, kind: 'trusts', label: 'pod identity' })
     }
   }

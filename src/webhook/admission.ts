@@ -1,7 +1,8 @@
 /**
  * AdmissionReview in and out (admission.k8s.io v1 and v1beta1 share one JSON shape). Parsing never
  * throws: anything malformed becomes a denial with a message, echoing what could be read (apiVersion,
- * kind, uid), as upstream does for undecodable input (specs/pod-identity-webhook.md §4.2–4.3).
+ * kind, uid), as upstream does for undecodable input (`allowed: false` and the decode error as
+ * `status.message`, HTTP 200).
  */
 import type { IrsaErrorCode } from '../errors.js'
 import type { JsonPatchOp } from './json-patch.js'

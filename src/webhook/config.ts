@@ -1,7 +1,8 @@
 /**
  * The webhook's configuration: every business-logic flag of aws/amazon-eks-pod-identity-webhook
- * with the same meaning and the same default (specs/pod-identity-webhook.md §1.1).
+ * with the same meaning and the same default as upstream's main.go.
  */
+import { POD_IDENTITY_SERVICE, STS_AUDIENCE } from '../model/aws-names.js'
 
 export interface WebhookConfig {
   /** `--annotation-prefix`: prefix of the SA and pod annotation keys. Not of the pod-identity label. */
@@ -48,15 +49,15 @@ export const JITTER_MIN_EXPIRATION = 79200
 
 export const DEFAULT_CONFIG: WebhookConfig = {
   annotationPrefix: 'eks.amazonaws.com',
-  tokenAudience: 'sts.amazonaws.com',
+  tokenAudience: STS_AUDIENCE,
   tokenMountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount',
   tokenExpiration: DEFAULT_TOKEN_EXPIRATION,
   region: '',
   stsRegionalEndpoint: false,
   composeRoleArn: undefined,
   containerCredentials: {
-    audience: 'pods.eks.amazonaws.com',
-    mountPath: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount',
+    audience: POD_IDENTITY_SERVICE,
+    mountPath: `/var/run/secrets/${POD_IDENTITY_SERVICE}/serviceaccount`,
     volumeName: 'eks-pod-identity-token',
     tokenPath: 'eks-pod-identity-token',
     fullUri: 'http://169.254.170.23/v1/credentials',
@@ -80,7 +81,7 @@ export function webhookConfig(input: WebhookConfigInput = {}): WebhookConfig {
   return { ...merged, tokenExpiration: Math.max(merged.tokenExpiration, MIN_TOKEN_EXPIRATION) }
 }
 
-/** Partition of a region, by the upstream prefix rules (§1.2), for `--compose-role-arn`. */
+/** Partition of a region by its prefix, checked in upstream's order, for `--compose-role-arn`. */
 export function partitionOfRegion(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn'
   if (region.startsWith('us-gov-')) return 'aws-us-gov'

@@ -1,8 +1,8 @@
 /**
  * The EKS Pod Identity (container-credentials) identities: the JSON file given by
  * `--watch-container-credentials-config`, `{"identities":[{"namespace":"ns","serviceAccount":"sa"}]}`
- * (specs/pod-identity-webhook.md §1.5). Exact (namespace, serviceAccount) pairs, no wildcards.
- * A missing or empty file clears the set; a malformed one keeps the previous set and is retried.
+ * as upstream reads it: exact (namespace, serviceAccount) pairs, no wildcards; a missing or empty
+ * file clears the set; a malformed one keeps the previous set and is retried.
  */
 import { IrsaError } from '../errors.js'
 import { watchFile } from './file-watch.js'

@@ -2,7 +2,8 @@
  * The pure core: a checked pod, its resolved identity and the configuration in; a minimal JSON
  * Patch and the decision as data out. No network, disk or clock.
  *
- * Same injection rules as upstream (specs/pod-identity-webhook.md §2), but the patch only *adds*:
+ * Same injection rules as upstream aws/amazon-eks-pod-identity-webhook (which env vars, volume and
+ * mounts each container gets, and which it keeps), but the patch only *adds*:
  * env entries and volume mounts are appended to each container (`…/env/-`), never by rewriting
  * the container, so fields this webhook does not know survive (upstream issues #84, #165, #208).
  */
@@ -183,7 +184,7 @@ export interface MutateInput {
   readonly randomInt: (min: number, max: number) => number
 }
 
-/** Resolve the pod's identity (§1.6) and build its patch (§2, §3). */
+/** Resolve the pod's identity (resolve.ts) and build the JSON Patch that injects it. */
 export function mutate(input: MutateInput): Mutation {
   const identity = resolveIdentity({
     namespace: input.namespace,

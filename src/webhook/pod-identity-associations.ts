@@ -9,7 +9,7 @@
  *   `ttlMs` (like the binding cache).
  *
  * A (namespace, service account) with an association gets container credentials, which take
- * precedence over web identity (specs/pod-identity-webhook.md §1.6).
+ * precedence over web identity (upstream resolves container credentials first, see resolve.ts).
  */
 import { IrsaError } from '../errors.js'
 import { readAssociationRecords, splitJsonValues } from '../eks/association-records.js'

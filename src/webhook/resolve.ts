@@ -1,7 +1,7 @@
 /**
- * Which identity a pod gets (specs/pod-identity-webhook.md §1.6): container credentials (EKS Pod
- * Identity) first, then web identity from the SA annotations or the ConfigMap, else none. Pure:
- * randomness (the container-credentials expiration jitter) is passed in.
+ * Which identity a pod gets, in upstream's order: container credentials (EKS Pod Identity) first,
+ * then web identity from the SA annotations or the ConfigMap, else none. Pure: randomness (the
+ * container-credentials expiration jitter) is passed in.
  */
 import { parseGoInt64 } from './annotation-values.js'
 import type { WebhookConfig } from './config.js'

@@ -1,6 +1,7 @@
 /**
  * What the webhook knows about a ServiceAccount, and how its annotations become an identity entry
- * (specs/pod-identity-webhook.md §1.2). Every source (Kubernetes informer, file, irsa store)
+ * (role-arn, audience, sts-regional-endpoints, token-expiration under the annotation prefix, with
+ * upstream's parse rules and flag defaults). Every source (Kubernetes informer, file, irsa store)
  * produces `ServiceAccountRecord`s; only this file reads their annotations.
  */
 import { parseGoBool, parseGoInt64 } from './annotation-values.js'
@@ -14,7 +15,7 @@ export interface ServiceAccountRecord {
   readonly annotations: Readonly<Record<string, string>>
 }
 
-/** A role mapping from the `pod-identity-webhook` ConfigMap (`--watch-config-map`, §1.4). */
+/** A role mapping from the `pod-identity-webhook` ConfigMap (`--watch-config-map`), keyed `ns/sa` (namespace `*`: any). */
 export interface ConfigMapEntry {
   readonly roleArn: string
   /** Not defaulted to --token-audience: empty means "no audience in the projection". */
@@ -37,7 +38,7 @@ export interface ServiceAccountIdentity {
 
 const ROLE_ARN = /^arn:aws[a-z0-9-]*:iam::\d{12}:role\/[\w\-/.@+=,]+$/
 
-/** Read an SA's annotations with the flag defaults (§1.2). */
+/** Read an SA's annotations; an absent or invalid value takes the flag's default, as upstream does. */
 export function serviceAccountIdentity(sa: ServiceAccountRecord, config: WebhookConfig): ServiceAccountIdentity {
   const p = config.annotationPrefix
   const a = sa.annotations

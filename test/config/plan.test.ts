@@ -83,7 +83,7 @@ function conflictOf(fn: () => unknown): string {
   try {
     fn()
   } catch (e) {
-    if (isIrsaError(e, 'ERR_STATE')) return e.message
+    if (isIrsaError(e, 'ERR_STATE_CONFLICT')) return e.message
     throw e
   }
   return 'no conflict'
@@ -198,7 +198,7 @@ describe('plan', () => {
     expect(JSON.stringify([...current.roles.values()].map((r) => ({ ...r, inlinePolicies: [...r.inlinePolicies] })))).toBe(before)
   })
 
-  it('a conflict is an ERR_STATE error before any step', () => {
+  it('a conflict is an ERR_STATE_CONFLICT error before any step', () => {
     expect(conflictOf(() => plan(config, applied({ path: '/elsewhere/' })))).toBe('conflict: role payments-reader exists with path /elsewhere/, the file says / (IAM cannot move a role)')
     const moved = state({ policies: new Map([['read-payments', { arn: POLICY_ARN, path: '/x/', document: '{}' }]]) })
     expect(conflictOf(() => plan(config, moved))).toMatch(/^conflict: policy read-payments exists with path \/x\//)

@@ -1,6 +1,6 @@
 /**
  * Differential test: irsa's policy engine against the reference evaluator `@cloud-copilot/iam-simulate`
- * (core `authorize()`, Strict mode; specs/policy.md §8). iam-simulate is AGPL and used only here, as a
+ * (core `authorize()`, Strict mode). iam-simulate is AGPL and used only here, as a
  * pinned devDependency oracle; none of its code or test cases are copied.
  *
  * Every disagreement must be explained by one entry of KNOWN_DIVERGENCES below (where the AWS docs and
@@ -41,7 +41,7 @@ const RUNS = 2000
 
 // ---------------------------------------------------------------------------------------------------
 // Known divergences. Each one: where iam-simulate 0.1.173 and the AWS documentation disagree (irsa
-// follows the docs, specs/policy.md §8.5), the AWS doc reference, and a predicate recognising a case
+// follows the docs, as docs/policy-semantics.md records), the AWS doc reference, and a predicate recognising a case
 // that exercises it. A disagreement is excused only if one of these predicates holds for the case.
 // ---------------------------------------------------------------------------------------------------
 

@@ -7,11 +7,11 @@ import type { KeyObject } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { verifyWebIdentityToken } from '../../src/tokens/verify-web-identity-token.js'
-import type { OidcProvider, VerifyWebIdentityTokenResult } from '../../src/tokens/verify-web-identity-token.js'
+import type { VerifierProvider, VerifyWebIdentityTokenResult } from '../../src/tokens/verify-web-identity-token.js'
 
 const ISSUER = 'https://oidc.example.test/id/FUZZ'
 const NOW = 1_700_000_000
-const PROVIDER: OidcProvider = { arn: 'arn:aws:iam::111122223333:oidc-provider/oidc.example.test/id/FUZZ', url: ISSUER, clientIds: ['sts.amazonaws.com'] }
+const PROVIDER: VerifierProvider = { arn: 'arn:aws:iam::111122223333:oidc-provider/oidc.example.test/id/FUZZ', url: ISSUER, clientIds: ['sts.amazonaws.com'] }
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const KID = 'fuzz-key'
 const CODES = new Set(['InvalidIdentityToken', 'ExpiredTokenException', 'IDPCommunicationError'])

@@ -1,7 +1,7 @@
 // Attacks on signed requests (GetCallerIdentity over SigV4) against real servers: forged, truncated,
 // swapped, expired and cross-account session tokens, and requests changed after signing, signed
 // with the wrong secret or an unknown key, outside the clock window, or replayed after they expire.
-// Each answers AWS's code and status (sts.md §1.7, §4.2–4.3); each has an untouched control.
+// Each answers AWS's error code and HTTP status for that SigV4 failure; each has an untouched control.
 import { createHash } from 'node:crypto'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

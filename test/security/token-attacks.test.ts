@@ -1,5 +1,5 @@
 // Forged and hostile web-identity tokens against AssumeRoleWithWebIdentity on a real server, sent by
-// the AWS SDK for JavaScript v3: every one is refused with AWS's code and status (sts.md §1.7), and
+// the AWS SDK for JavaScript v3: every one is refused with AWS's error code and HTTP status, and
 // header fields that point at keys (jku, x5u, jwk) are never followed.
 import { createHmac, createPublicKey } from 'node:crypto'
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam'

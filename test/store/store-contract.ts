@@ -121,7 +121,7 @@ export function storeContract(backend: string, open: () => Promise<Store>): void
     it('refuses a version for a policy that does not exist, and writes nothing', async () => {
       const store = await fresh()
       const arn = `arn:aws:iam::${ACCOUNT}:policy/missing`
-      await expect(store.createPolicyVersion(arn, '{"v":2}', true, 2)).rejects.toMatchObject({ name: 'IrsaError', code: 'ERR_STATE' })
+      await expect(store.createPolicyVersion(arn, '{"v":2}', true, 2)).rejects.toMatchObject({ name: 'IrsaError', code: 'ERR_STATE_NOT_FOUND' })
       expect(await store.listPolicyVersions(arn)).toEqual([])
       expect(await store.getPolicy(arn)).toBeUndefined()
     })

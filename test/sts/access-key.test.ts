@@ -13,7 +13,7 @@ const randomSource = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((seed) 
   return (n: number) => Uint8Array.from({ length: n }, () => seed[i++ % seed.length] as number)
 })
 
-describe('access key ids and role ids (sts.md §3)', () => {
+describe('access key ids and role ids (account id encoded as in real keys)', () => {
   it('match the worked examples', () => {
     expect(accessKeyId('ASIA', '111122223333', random)).toMatch(/^ASIARTX3GSDS[A-Z2-7]{8}$/)
     expect(roleId('111122223333', random)).toMatch(/^AROARTX3GSDS[A-Z2-7]{9}$/)

@@ -1,10 +1,10 @@
 /**
  * Differential oracle: runs a case through `@cloud-copilot/iam-simulate`'s core `authorize()`
- * (Strict mode), the reference evaluator described in specs/policy.md §8.
+ * (Strict mode), the reference evaluator the differential test compares irsa's engine with.
  *
  * iam-simulate is AGPL-3.0 and a devDependency pinned to an exact version: this file only *calls* it
  * from tests; none of its code or test data is copied here. Its package `exports` map only exposes `.`,
- * so the core engine is loaded by file URL next to the resolved package entry point (§8.3).
+ * so the core engine is loaded by file URL next to the resolved package entry point.
  * Everything it returns is treated as `unknown` and narrowed.
  */
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { base64url } from 'jose'
-import type { OidcProvider } from '../../src/tokens/verify-web-identity-token.js'
+import type { VerifierProvider } from '../../src/tokens/verify-web-identity-token.js'
 import type { ServiceAccountTokenInput } from '../../src/tokens/service-account-token.js'
 
 export const ISSUER = 'https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE'
 export const NOW = 1_700_000_000
 export const JTI = '0b7c9b8e-6f1d-4c55-9d2b-3a6f0c1e2d4f'
 
-export const PROVIDER: OidcProvider = {
+export const PROVIDER: VerifierProvider = {
   arn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
   url: ISSUER,
   clientIds: ['sts.amazonaws.com'],

@@ -8,12 +8,12 @@ import { mintServiceAccountToken, serviceAccountTokenClaims } from '../../src/to
 import { generateSigningKey, importSigningKey } from '../../src/tokens/signing-key.js'
 import type { SigningKey } from '../../src/tokens/signing-key.js'
 import { verifyWebIdentityToken } from '../../src/tokens/verify-web-identity-token.js'
-import type { OidcProvider, VerifyWebIdentityTokenResult } from '../../src/tokens/verify-web-identity-token.js'
+import type { VerifierProvider, VerifyWebIdentityTokenResult } from '../../src/tokens/verify-web-identity-token.js'
 import { input, NOW, PROVIDER } from './helpers.js'
 
 const ISS = 'https://oidc.cluster.example.com'
 const JWKS_URL = 'https://keys.example.net/cluster/jwks.json'
-const PROV: OidcProvider = { ...PROVIDER, url: ISS, thumbprints: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'] }
+const PROV: VerifierProvider = { ...PROVIDER, url: ISS, thumbprints: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'] }
 
 let k1: SigningKey
 let k2: SigningKey

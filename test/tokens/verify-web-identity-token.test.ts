@@ -15,7 +15,7 @@ import {
 } from '../../src/tokens/verify-web-identity-token.js'
 import type {
   GetVerificationKey,
-  OidcProvider,
+  VerifierProvider,
   VerifyWebIdentityTokenOptions,
   VerifyWebIdentityTokenResult,
 } from '../../src/tokens/verify-web-identity-token.js'
@@ -107,7 +107,7 @@ describe('verifyWebIdentityToken: round trip', () => {
   })
 
   it('matches any aud element and reports the matched one; aud may be a plain string', async () => {
-    const provider: OidcProvider = { ...PROVIDER, clientIds: ['other', 'sts.amazonaws.com'] }
+    const provider: VerifierProvider = { ...PROVIDER, clientIds: ['other', 'sts.amazonaws.com'] }
     const opts = options({ resolveProvider: () => provider })
     const arr = await signClaims(validClaims({ aud: ['x', 'sts.amazonaws.com', 'other'] }), rsa)
     const r1 = await verifyWebIdentityToken(arr, opts)

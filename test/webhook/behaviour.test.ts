@@ -1,4 +1,4 @@
-/** Upstream behaviours the fixtures do not cover (specs/pod-identity-webhook.md §5 "Gaps"). */
+/** Upstream behaviours the fixtures do not cover (see test/webhook/fixtures/README.md, "Not covered by these files"). */
 import { describe, expect, it } from 'vitest'
 import { parseGoBool, parseGoCsvRecord, parseGoInt64 } from '../../src/webhook/annotation-values.js'
 import { partitionOfRegion, webhookConfig } from '../../src/webhook/config.js'

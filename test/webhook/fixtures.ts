@@ -86,8 +86,8 @@ export function applyJsonPatch<T>(doc: T, patch: readonly unknown[]): T {
 }
 
 /**
- * Remove upstream's Go re-serialisation artifacts (specs §3.1): `resources: {}` on every container,
- * `null` members, `mountPath: ""` on a mount that had none.
+ * Remove the artifacts upstream's Go re-serialisation leaves in its expected output: `resources: {}`
+ * on every container, `null` members, `mountPath: ""` on a mount that had none.
  */
 export function normalizeGo(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(normalizeGo)

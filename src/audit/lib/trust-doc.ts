@@ -7,6 +7,7 @@
 import { parseOperatorName } from '../../policy/condition/operator-name.js'
 import type { OperatorName } from '../../policy/condition/operator-name.js'
 import { matchWildcard } from '../../policy/wildcard.js'
+import { POD_IDENTITY_SERVICE } from '../../model/aws-names.js'
 
 export const PROVIDER_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):oidc-provider\/(.+)$/
 export const EKS_ISSUER = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[0-9A-Z]+$/i
@@ -119,7 +120,7 @@ export function readTrustStatements(doc: unknown): TrustStatement[] {
       conditions,
       providers,
       isOidc: allow && providers.length > 0 && coversAction(actions, notActions, 'sts:AssumeRoleWithWebIdentity'),
-      isPodId: allow && services.includes('pods.eks.amazonaws.com') && coversAction(actions, notActions, 'sts:AssumeRole'),
+      isPodId: allow && services.includes(POD_IDENTITY_SERVICE) && coversAction(actions, notActions, 'sts:AssumeRole'),
     }
   })
 }

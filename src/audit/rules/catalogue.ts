@@ -1,4 +1,4 @@
-/** The rule catalogue (spec §6), in catalogue order. One file per rule; this list is the only registry. */
+/** The rule catalogue, in catalogue order (rule ids R01…). One file per rule; this list is the only registry. */
 import type { BindingEffect, Rule } from '../finding.js'
 import { r01 } from './r01-trust-no-sub.js'
 import { r02 } from './r02-trust-no-aud.js'

@@ -2,6 +2,7 @@ import type { FindingDraft, Rule, Severity } from '../finding.js'
 import { escalateByTier } from '../finding.js'
 import { issuerClass } from '../lib/trust-doc.js'
 import { roleRef } from '../refs.js'
+import { STS_AUDIENCE } from '../../model/aws-names.js'
 
 export const r01: Rule = {
   meta: {
@@ -11,7 +12,7 @@ export const r01: Rule = {
     severity: 'high',
     layer: 'IAM',
     rationale: 'STS decides on the trust policy alone. Without a positive condition on <issuer>:sub, every token the issuer mints is accepted: any service account in the cluster on an EKS issuer, anyone on the internet on a multi-tenant CI issuer.',
-    remediation: 'Add StringEquals on "<issuer>:sub": "system:serviceaccount:<namespace>:<name>" (and on "<issuer>:aud": "sts.amazonaws.com") to every web-identity statement.',
+    remediation: `Add StringEquals on "<issuer>:sub": "system:serviceaccount:<namespace>:<name>" (and on "<issuer>:aud": "${STS_AUDIENCE}") to every web-identity statement.`,
     mappings: { nhi: ['NHI6', 'NHI5'], csf: ['PR.AA-03', 'PR.AA-05'], zt: ['ZT6'] },
     bindingEffect: 'over-broad',
   },

@@ -1,6 +1,6 @@
 import type { FindingDraft, Rule } from '../finding.js'
-import { DEFAULT_AUDIENCE } from '../graph.js'
 import { roleRef } from '../refs.js'
+import { STS_AUDIENCE } from '../../model/aws-names.js'
 
 export const r02: Rule = {
   meta: {
@@ -10,7 +10,7 @@ export const r02: Rule = {
     severity: 'medium',
     layer: 'IAM',
     rationale: 'Without a condition on <issuer>:aud, tokens minted for another relying party of the same issuer replay to STS. The pod-identity webhook marks aud as required.',
-    remediation: 'Add StringEquals "<issuer>:aud": "sts.amazonaws.com" to the web-identity statement, and keep the provider ClientIDList to sts.amazonaws.com.',
+    remediation: `Add StringEquals "<issuer>:aud": "${STS_AUDIENCE}" to the web-identity statement, and keep the provider ClientIDList to ${STS_AUDIENCE}.`,
     mappings: { nhi: ['NHI6', 'NHI4'], csf: ['PR.AA-04'], zt: ['ZT6'] },
     bindingEffect: 'over-broad',
   },
@@ -19,7 +19,7 @@ export const r02: Rule = {
     for (const role of graph.roles) {
       for (const r of role.reach) {
         if (r.audUnrestricted !== true) continue
-        const others = (r.provider?.clientIds ?? []).filter((c) => c !== DEFAULT_AUDIENCE)
+        const others = (r.provider?.clientIds ?? []).filter((c) => c !== STS_AUDIENCE)
         out.push({
           severity: others.length > 0 ? 'high' : 'medium',
           message: `${role.obj.arn} trusts ${r.host} without restricting ${r.host}:aud: a token with any audience is accepted${others.length > 0 ? ` (the provider also accepts ${others.join(', ')})` : ''}.`,

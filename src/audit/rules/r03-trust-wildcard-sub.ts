@@ -1,6 +1,6 @@
 import type { FindingDraft, Rule, Severity } from '../finding.js'
 import { escalateByTier } from '../finding.js'
-import { cap } from '../lib/helpers.js'
+import { cap } from '../lib/evidence-cap.js'
 import { roleRef, saName } from '../refs.js'
 
 export const r03: Rule = {

@@ -1,6 +1,7 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import { SA_PREFIX } from '../lib/trust-doc.js'
 import { roleRef } from '../refs.js'
+import { STS_AUDIENCE } from '../../model/aws-names.js'
 
 export const r05: Rule = {
   meta: {
@@ -26,7 +27,7 @@ export const r05: Rule = {
           if (!hosts.has(c.host)) problems.push({ statement: s.index, problem: `condition key ${c.key} does not match the statement's provider${hosts.size === 1 ? '' : 's'} ${[...hosts].join(', ')}` })
           if (c.claim === 'sub') subHosts.add(c.host)
           if (c.claim === 'aud' && c.values.some((v) => v.startsWith(SA_PREFIX))) problems.push({ statement: s.index, problem: `a service-account subject is compared with ${c.key} (sub and aud swapped)` })
-          if (c.claim === 'sub' && c.values.some((v) => v === 'sts.amazonaws.com')) problems.push({ statement: s.index, problem: `sts.amazonaws.com is compared with ${c.key} (sub and aud swapped)` })
+          if (c.claim === 'sub' && c.values.some((v) => v === STS_AUDIENCE)) problems.push({ statement: s.index, problem: `${STS_AUDIENCE} is compared with ${c.key} (sub and aud swapped)` })
         }
         if (hosts.size > 1 && [...hosts].some((h) => !subHosts.has(h)) && subHosts.size > 0) {
           problems.push({ statement: s.index, problem: `${hosts.size} providers but sub conditions for ${[...hosts].filter((h) => subHosts.has(h)).length}` })

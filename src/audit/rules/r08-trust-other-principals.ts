@@ -1,7 +1,8 @@
 import type { FindingDraft, Rule, Severity } from '../finding.js'
 import { maxSeverity } from '../finding.js'
-import { workloadRoles } from '../lib/helpers.js'
+import { workloadRoles } from '../lib/workloads.js'
 import { roleRef } from '../refs.js'
+import { POD_IDENTITY_SERVICE } from '../../model/aws-names.js'
 
 export const r08: Rule = {
   meta: {
@@ -36,7 +37,7 @@ export const r08: Rule = {
           principals.push(f)
           sev = maxSeverity(sev ?? 'medium', 'medium')
         }
-        for (const svc of s.services) if (svc !== 'pods.eks.amazonaws.com') {
+        for (const svc of s.services) if (svc !== POD_IDENTITY_SERVICE) {
           principals.push(svc)
           sev = maxSeverity(sev ?? 'medium', 'medium')
         }

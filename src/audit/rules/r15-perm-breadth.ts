@@ -1,5 +1,5 @@
 import type { FindingDraft, Rule } from '../finding.js'
-import { workloadRoles } from '../lib/helpers.js'
+import { workloadRoles } from '../lib/workloads.js'
 import { mayWrite, servicePrefix } from '../lib/policy-doc.js'
 import { roleRef } from '../refs.js'
 

@@ -1,6 +1,7 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import { findRole } from '../graph.js'
-import { cap, workloadRoles } from '../lib/helpers.js'
+import { cap } from '../lib/evidence-cap.js'
+import { workloadRoles } from '../lib/workloads.js'
 import { roleRef } from '../refs.js'
 
 export const r16: Rule = {

@@ -1,6 +1,6 @@
 import type { FindingDraft, ResourceRef, Rule } from '../finding.js'
 import { findRole, roleArnFromEnv } from '../graph.js'
-import { saOf } from '../lib/helpers.js'
+import { saOf } from '../lib/workload-identity.js'
 import { saRef, workloadRef } from '../refs.js'
 
 const ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/.+$/

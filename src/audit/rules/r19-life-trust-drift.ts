@@ -1,8 +1,9 @@
 import type { FindingDraft, ResourceRef, Rule } from '../finding.js'
 import { findRole } from '../graph.js'
 import type { PodIdentityBinding } from '../graph.js'
-import { POD_IDENTITY_PRINCIPAL, podIdentityAdmits } from '../../trust/pod-identity.js'
+import { podIdentityAdmits } from '../../trust/pod-identity.js'
 import { roleRef, saRef } from '../refs.js'
+import { POD_IDENTITY_SERVICE } from '../../model/aws-names.js'
 
 function associationRef(b: PodIdentityBinding): ResourceRef {
   const a = b.assoc
@@ -43,8 +44,8 @@ function podIdentityDrift(b: PodIdentityBinding): FindingDraft | undefined {
     // Without the cluster ARN a trust scoped by aws:SourceArn cannot be checked: say so, at info.
     severity: unknownArn && !noPodTrust ? 'info' : 'low',
     message: noPodTrust
-      ? `The Pod Identity association for ${subject} names ${role.obj.arn}, whose trust does not admit ${POD_IDENTITY_PRINCIPAL} at all: pods get no credentials.`
-      : `The Pod Identity association for ${subject} names ${role.obj.arn}, but its trust does not allow ${missing.join(' and ')} for ${POD_IDENTITY_PRINCIPAL} with this cluster's source and session tags${unknownArn ? ' (cluster ARN unknown: give --eks-cluster or describe-pod-identity-association output to verify)' : ''}.`,
+      ? `The Pod Identity association for ${subject} names ${role.obj.arn}, whose trust does not admit ${POD_IDENTITY_SERVICE} at all: pods get no credentials.`
+      : `The Pod Identity association for ${subject} names ${role.obj.arn}, but its trust does not allow ${missing.join(' and ')} for ${POD_IDENTITY_SERVICE} with this cluster's source and session tags${unknownArn ? ' (cluster ARN unknown: give --eks-cluster or describe-pod-identity-association output to verify)' : ''}.`,
     resources: [associationRef(b), roleRef(role)],
     evidence: { via: 'pod-identity-association', denied: missing, clusterArn: clusterArn ?? null, clusterArnKnown: !unknownArn, context: d.context, podIdentityTrust: !noPodTrust },
     key,

@@ -1,6 +1,6 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import type { SaNode } from '../graph.js'
-import { cap } from '../lib/helpers.js'
+import { cap } from '../lib/evidence-cap.js'
 import { roleRef, saName } from '../refs.js'
 
 export const r23: Rule = {

@@ -1,6 +1,7 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import type { SaNode } from '../graph.js'
-import { cap, identityOf, saOf } from '../lib/helpers.js'
+import { cap } from '../lib/evidence-cap.js'
+import { identityOf, saOf } from '../lib/workload-identity.js'
 import type { WorkloadObj } from '../model.js'
 import { saRef } from '../refs.js'
 

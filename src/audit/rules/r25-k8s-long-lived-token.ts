@@ -1,5 +1,6 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import { saRef, workloadRef } from '../refs.js'
+import { STS_AUDIENCE } from '../../model/aws-names.js'
 
 const MAX = 86_400
 const ANNOTATION = 'eks.amazonaws.com/token-expiration'
@@ -32,7 +33,7 @@ export const r25: Rule = {
         if (t.expirationSeconds === undefined || t.expirationSeconds <= MAX) continue
         out.push({
           severity: 'medium',
-          message: `${w.kind} ${w.namespace}/${w.name} projects a service-account token (audience ${t.audience ?? 'API server'}) valid for ${t.expirationSeconds} s${t.audience === 'sts.amazonaws.com' ? ', usable against STS' : ''}.`,
+          message: `${w.kind} ${w.namespace}/${w.name} projects a service-account token (audience ${t.audience ?? 'API server'}) valid for ${t.expirationSeconds} s${t.audience === STS_AUDIENCE ? ', usable against STS' : ''}.`,
           resources: [workloadRef(w)],
           evidence: { volume: t.volume, audience: t.audience ?? null, expirationSeconds: t.expirationSeconds },
           key: `${w.cluster}/${w.namespace}/${w.kind}/${w.name}|${t.volume}`,

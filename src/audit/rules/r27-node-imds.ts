@@ -1,5 +1,6 @@
 import type { FindingDraft, Rule } from '../finding.js'
-import { identityOf, isSystemNamespace } from '../lib/helpers.js'
+import { identityOf } from '../lib/workload-identity.js'
+import { isSystemNamespace } from '../lib/system-namespaces.js'
 import { workloadRef } from '../refs.js'
 
 export const r27: Rule = {

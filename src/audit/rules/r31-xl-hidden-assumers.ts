@@ -2,8 +2,10 @@ import type { FindingDraft, Rule } from '../finding.js'
 import { escalateByTier } from '../finding.js'
 import type { SaNode } from '../graph.js'
 import { findRole, roleArnFromEnv } from '../graph.js'
-import { cap, saOf } from '../lib/helpers.js'
+import { cap } from '../lib/evidence-cap.js'
+import { saOf } from '../lib/workload-identity.js'
 import { roleRef, saName, workloadRef } from '../refs.js'
+import { STS_AUDIENCE } from '../../model/aws-names.js'
 
 export const r31: Rule = {
   meta: {
@@ -41,12 +43,12 @@ export const r31: Rule = {
       const sa = saOf(graph, w)
       if (sa?.roleArn !== undefined) continue
       const envArn = roleArnFromEnv(w)
-      const stsToken = w.pod.projectedTokens.some((t) => t.audience === 'sts.amazonaws.com')
+      const stsToken = w.pod.projectedTokens.some((t) => t.audience === STS_AUDIENCE)
       if (envArn === undefined && !stsToken) continue
       const role = envArn === undefined ? undefined : findRole(graph, envArn)
       out.push({
         severity: role === undefined ? 'medium' : escalateByTier('medium', role.perms.tier),
-        message: `${w.kind} ${w.namespace}/${w.name} ${envArn !== undefined ? `sets AWS_ROLE_ARN=${envArn}` : 'projects an sts.amazonaws.com token'} for un-annotated service account ${w.pod.serviceAccountName}: the AWS identity is invisible in the service-account inventory.`,
+        message: `${w.kind} ${w.namespace}/${w.name} ${envArn !== undefined ? `sets AWS_ROLE_ARN=${envArn}` : `projects an ${STS_AUDIENCE} token`} for un-annotated service account ${w.pod.serviceAccountName}: the AWS identity is invisible in the service-account inventory.`,
         resources: [workloadRef(w), ...(role === undefined ? [] : [roleRef(role)])],
         evidence: { roleArn: envArn ?? null, stsProjectedToken: stsToken, serviceAccount: w.pod.serviceAccountName },
         key: `${w.cluster}/${w.namespace}/${w.kind}/${w.name}|evasion`,

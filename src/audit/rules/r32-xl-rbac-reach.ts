@@ -3,7 +3,7 @@ import type { SaNode } from '../graph.js'
 import type { Tier } from '../permissions.js'
 import type { RbacGrant } from '../rbac.js'
 import { isSystemSubject, subjectId } from '../rbac.js'
-import { cap } from '../lib/helpers.js'
+import { cap } from '../lib/evidence-cap.js'
 import { roleRef } from '../refs.js'
 
 const SEVERITY: Readonly<Record<Tier, Severity>> = { P0: 'critical', P1: 'critical', P2: 'high', P3: 'low', P4: 'info' }

@@ -2,7 +2,7 @@ import type { FindingDraft, Rule } from '../finding.js'
 import { escalateByTier } from '../finding.js'
 import type { RbacGrant } from '../rbac.js'
 import { isSystemSubject, subjectId } from '../rbac.js'
-import { cap } from '../lib/helpers.js'
+import { cap } from '../lib/evidence-cap.js'
 import { roleRef } from '../refs.js'
 
 export const r33: Rule = {

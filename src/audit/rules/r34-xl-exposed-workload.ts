@@ -1,6 +1,7 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import { tierOf } from '../graph.js'
-import { topWorkloads, workloadRole } from '../lib/helpers.js'
+import { topWorkloads } from '../lib/workloads.js'
+import { workloadRole } from '../lib/workload-identity.js'
 import { roleRef, workloadRef } from '../refs.js'
 
 const ORDER = ['P0', 'P1', 'P2', 'P3', 'P4']

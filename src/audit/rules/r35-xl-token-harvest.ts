@@ -1,6 +1,8 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import { tierOf } from '../graph.js'
-import { cap, topWorkloads, workloadRole } from '../lib/helpers.js'
+import { cap } from '../lib/evidence-cap.js'
+import { topWorkloads } from '../lib/workloads.js'
+import { workloadRole } from '../lib/workload-identity.js'
 import { workloadRef } from '../refs.js'
 
 const DANGEROUS = [/^\/$/, /^\/var\/lib\/kubelet(\/|$)/, /^\/var\/run\/?$/, /^\/var\/lib\/?$/, /^\/var\/?$/]

@@ -1,13 +1,14 @@
 /**
  * Server-side verification of AWS Signature Version 4 (`AWS4-HMAC-SHA256`), in both the
  * `Authorization` header form and the presigned query form (`X-Amz-Signature`), as the AWS SDKs and
- * the AWS CLI send them to STS. Spec: sts.md §4.2–4.3; codes, statuses and messages: §1.7.
+ * the AWS CLI send them to STS (IAM User Guide, "AWS Signature Version 4 for API requests"),
+ * answering with STS's error codes, HTTP statuses and messages.
  *
  * The outcome is data: `{ ok: true, ... }` or `{ ok: false, code, status, message }` with the AWS
  * error code, HTTP status and message text to send back. Nothing is thrown for a bad request; a
  * throwing or rejecting `lookupCredentials` propagates (that is a server fault, not the caller's).
  *
- * The checks run in the spec's order: find the auth (MissingAuthenticationToken), parse it
+ * The checks run in this order: find the auth (MissingAuthenticationToken), parse it
  * (IncompleteSignature), look the key up (InvalidClientTokenId, ExpiredToken), check the scope and the
  * clock (SignatureDoesNotMatch), then the payload hash and the signature (SignatureDoesNotMatch).
  */
@@ -25,7 +26,7 @@ import type { QueryParam } from './canonical-request.js'
 import { createSigningKeyCache } from './signing-key.js'
 import type { SigningKeyCache } from './signing-key.js'
 
-/** The AWS error codes a SigV4 check can end in, with their HTTP statuses (sts.md §1.7). */
+/** The AWS error codes a SigV4 check can end in, with the HTTP statuses STS answers them with. */
 export const SIGV4_ERROR_STATUS = {
   MissingAuthenticationToken: 403,
   IncompleteSignature: 400,
@@ -36,7 +37,7 @@ export const SIGV4_ERROR_STATUS = {
 
 export type SigV4ErrorCode = keyof typeof SIGV4_ERROR_STATUS
 
-/** The messages AWS sends verbatim for these codes (sts.md §1.7). */
+/** The messages STS sends verbatim for these codes (the SDKs show them to the user as is). */
 export const SIGV4_MESSAGES = {
   missingAuthenticationToken: 'Request is missing Authentication Token',
   invalidClientTokenId: 'The security token included in the request is invalid.',

@@ -30,8 +30,6 @@ export interface CompiledClause {
   test(ctx: RequestContext): boolean
 }
 
-export type ConditionValue = string | number | boolean
-
 /** Compile `{ Operator: { Key: value | [values] } }`. Throws ERR_POLICY_OPERATOR / ERR_POLICY_SHAPE. */
 export function compileCondition(block: unknown, variables: boolean, path: string): CompiledClause[] {
   if (block === null || typeof block !== 'object' || Array.isArray(block)) {

@@ -22,13 +22,14 @@ export interface Located {
   readonly path: string
 }
 
-export type PolicyVersion = '2012-10-17' | '2008-10-17'
+/** The policy language version a document's `Version` names (not a managed policy's v1, v2, …). */
+export type PolicyLanguageVersion = '2012-10-17' | '2008-10-17'
 
 export interface ValidationContext {
   readonly kind: PolicyKind
   readonly managed: boolean
   /** The document's Version when it is one of the two valid values, else undefined. */
-  version: PolicyVersion | undefined
+  version: PolicyLanguageVersion | undefined
   error(message: string, at: Located | undefined): void
   warn(code: PolicyProblemCode, message: string, at: Located | undefined): void
   report(code: PolicyProblemCode, severity: PolicyProblemSeverity, message: string, at: Located | undefined): void

@@ -230,7 +230,7 @@ export class SqlStore implements Store {
     return this.driver.transaction(async () => {
       // Taking the number and bumping the counter is one statement: two replicas never share an id.
       const r = await this.driver.get('UPDATE managed_policies SET next_version = next_version + 1, updated_at = ? WHERE arn = ? RETURNING next_version - 1 AS next', [at, arn])
-      if (r === undefined) throw new IrsaError('ERR_STATE', `no managed policy ${arn}`)
+      if (r === undefined) throw new IrsaError('ERR_STATE_NOT_FOUND', `no managed policy ${arn}`)
       const id = `v${num(r.next)}`
       await this.driver.run('INSERT INTO policy_versions (policy_arn, version_id, document, created_at) VALUES (?, ?, ?, ?)', [arn, id, document, at])
       if (setAsDefault) await this.driver.run('UPDATE managed_policies SET default_version = ? WHERE arn = ?', [id, arn])

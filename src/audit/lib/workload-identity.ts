@@ -1,14 +1,12 @@
-/** Small queries over the graph shared by several rules. */
+/**
+ * Which AWS identity a workload runs with (identityOf): the web-identity role of its environment or
+ * service-account annotation, a Pod Identity association, or the node role.
+ */
 import type { AuditGraph, RoleNode, SaNode } from '../graph.js'
 import { associationsOf, findRole, roleArnFromEnv, saKey, usesPodIdentityEnv } from '../graph.js'
 import type { WorkloadObj } from '../model.js'
 
-/** Roles the audit treats as workload identities: IRSA/Pod Identity trust, or named by an SA or pod. */
-export function workloadRoles(graph: AuditGraph): RoleNode[] {
-  return graph.roles.filter((r) => r.workload || r.annotatedBy.length > 0 || r.envRefs.length > 0)
-}
-
-/** Spec §5 `identityOf(pod)`: the kind of AWS identity a workload runs with. */
+/** The kind of AWS identity a workload runs with. */
 export type IdentityKind = 'IRSA' | 'PODID' | 'NODE'
 
 export interface WorkloadIdentity {
@@ -41,26 +39,7 @@ export function workloadRole(graph: AuditGraph, w: WorkloadObj): { arn: string; 
   return id.arn === undefined ? undefined : { arn: id.arn, role: id.role, kind: id.kind }
 }
 
+/** The service account a workload runs as, when the inventory has it. */
 export function saOf(graph: AuditGraph, w: WorkloadObj): SaNode | undefined {
   return graph.saOfWorkload.get(w) ?? graph.saByKey.get(saKey(w.cluster, w.namespace, w.pod.serviceAccountName))
-}
-
-/** Top-level workloads only: pods owned by a loaded controller are represented by the controller. */
-const TOP = new WeakMap<AuditGraph, WorkloadObj[]>()
-
-export function topWorkloads(graph: AuditGraph): WorkloadObj[] {
-  const hit = TOP.get(graph)
-  if (hit !== undefined) return hit
-  const names = new Set(graph.inventory.k8s.workloads.map((w) => `${w.cluster}/${w.namespace}/${w.kind}/${w.name}`))
-  const out = graph.inventory.k8s.workloads.filter((w) => !w.owners.some((o) => names.has(`${w.cluster}/${w.namespace}/${o.kind}/${o.name}`) || o.kind === 'ReplicaSet' || o.kind === 'Job'))
-  TOP.set(graph, out)
-  return out
-}
-
-export function cap<T>(list: readonly T[], n = 25): T[] {
-  return list.slice(0, n)
-}
-
-export function isSystemNamespace(ns: string): boolean {
-  return ns === 'kube-system' || ns === 'kube-public' || ns === 'kube-node-lease'
 }
