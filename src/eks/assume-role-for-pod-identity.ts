@@ -28,10 +28,6 @@ import { ASSUME_ROLE_FOR_POD_IDENTITY, decidePodIdentity, podClaims, podIdentity
 import type { PodIdentity, PodIdentityTarget } from './pod-identity-decision.js'
 
 export { ASSUME_ROLE_FOR_POD_IDENTITY, POD_IDENTITY_TAG_KEYS } from './pod-identity-decision.js'
-/** The audience of a pod's projected token. */
-export const POD_IDENTITY_AUDIENCE = POD_IDENTITY_SERVICE
-/** The service principal EKS Auth assumes roles as. */
-export const POD_IDENTITY_PRINCIPAL = POD_IDENTITY_SERVICE
 /** How long the credentials live. EKS Auth does not take a duration; irsa issues 6 hours. */
 export const POD_IDENTITY_SESSION_SECONDS = 6 * 3600
 
@@ -89,7 +85,7 @@ export const POD_IDENTITY_EXCHANGE: Exchange<PodIdentityRequest, Parsed, PodIden
     const cluster = await ownCluster(rt)
     if (req.clusterName !== cluster.name) throw new AwsError('ResourceNotFoundException', `No cluster found for name: ${req.clusterName}.`)
     record.detail.clusterArn = cluster.arn
-    const provider = { arn: rt.ownProviderArn, url: rt.issuer, clientIds: [POD_IDENTITY_AUDIENCE] }
+    const provider = { arn: rt.ownProviderArn, url: rt.issuer, clientIds: [POD_IDENTITY_SERVICE] }
     const verified = await verifyWebIdentityToken(req.token, {
       now,
       maxLifetimeSeconds: rt.maxTokenLifetimeSeconds,
@@ -143,7 +139,7 @@ export const POD_IDENTITY_EXCHANGE: Exchange<PodIdentityRequest, Parsed, PodIden
       durationSeconds: POD_IDENTITY_SESSION_SECONDS,
       origin: {
         subject: id.subject,
-        audience: POD_IDENTITY_AUDIENCE,
+        audience: POD_IDENTITY_SERVICE,
         tags: id.tags,
         transitiveTagKeys: POD_IDENTITY_TAG_KEYS,
         ...(id.jti === undefined ? {} : { jti: id.jti }),
@@ -155,7 +151,7 @@ export const POD_IDENTITY_EXCHANGE: Exchange<PodIdentityRequest, Parsed, PodIden
     const partition = (target.ref as NonNullable<Target['ref']>).partition
     return {
       subject: { namespace: id.pod.namespace, serviceAccount: id.pod.serviceAccount },
-      audience: POD_IDENTITY_AUDIENCE,
+      audience: POD_IDENTITY_SERVICE,
       podIdentityAssociation: target.association,
       assumedRoleUser: { arn: assumedRoleArn(partition, role.account, role.name, sessionName), assumeRoleId: `${role.roleId}:${sessionName}` },
       credentials: { sessionToken, secretAccessKey, accessKeyId, expiration: expiresAt },

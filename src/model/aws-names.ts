@@ -14,6 +14,3 @@ export const STS_AUDIENCE = 'sts.amazonaws.com'
  * `iam:PassedToService` when a role is handed to an association.
  */
 export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com'
-
-/** The STS service principal, as a trust policy's `Service` principal names it. */
-export const STS_SERVICE = 'sts.amazonaws.com'

@@ -16,7 +16,7 @@ import type { DecideEnv, ExchangeContext, ExchangeDecision } from '../core/excha
 import type { Role } from '../model/iam.js'
 import type { ContextValue } from '../policy/request.js'
 import { issuerHostPath } from '../tokens/issuer-url.js'
-import type { OidcProvider, WebIdentityTokenSuccess } from '../tokens/verify-web-identity-token.js'
+import type { VerifierProvider, WebIdentityTokenSuccess } from '../tokens/verify-web-identity-token.js'
 import { readSessionTags, SESSION_TAGS_CLAIM } from './session-tags-claim.js'
 import type { SessionTags } from './session-tags-claim.js'
 import type { RoleRef } from './role-arn.js'
@@ -41,7 +41,7 @@ export interface WebIdentityRequest {
 
 /** Who a verified token identifies, with what it asks for the session. */
 export interface WebIdentity {
-  readonly provider: OidcProvider
+  readonly provider: VerifierProvider
   readonly subject: string
   /** The token's `aud` that is one of the provider's client IDs. */
   readonly audience: string
