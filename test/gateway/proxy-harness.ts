@@ -69,7 +69,9 @@ async function countingProxy(target: URL): Promise<CountingBackend> {
     })
     up.on('error', () => res.destroy())
     // Counted only once the whole request has arrived: an aborted upload never completes here.
-    req.on('end', () => seen.push(`${req.method} ${req.url}`))
+    req.on('end', () => {
+      if (req.complete) seen.push(`${req.method} ${req.url}`)
+    })
     req.on('aborted', () => up.destroy())
     req.pipe(up)
   })
