@@ -344,8 +344,12 @@ function upstreamHeaders(o: GatewayOptions, f: Forward, contentLength: number | 
   }
   if (chunked && o.credentials === undefined) out['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
   if (contentLength !== undefined) out['content-length'] = String(contentLength)
-  const url = new URL(f.target, o.backend)
-  if (o.credentials === undefined) return { ...out, host: url.host }
+  // S3 goes path style to the backend's own host; other services keep the client's Host, so the
+  // URLs the backend builds from it (SQS queue URLs) lead clients back through the gateway.
+  const backendUrl = new URL(f.target, o.backend)
+  const host = f.s3 ? backendUrl.host : (f.headers.host ?? backendUrl.host)
+  if (o.credentials === undefined) return { ...out, host }
+  const url = new URL(f.target, `${backendUrl.protocol}//${host}`)
   const payloadHash = f.body !== undefined ? sha256Hex(f.body) : 'UNSIGNED-PAYLOAD'
   return { ...out, ...signPayload({ method: f.method, url, payloadHash, accessKeyId: o.credentials.accessKeyId, secretAccessKey: o.credentials.secretAccessKey, region: f.region, service: f.service, s3Path: f.s3 }, new Date()) }
 }
