@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
+import { freePort } from './free-port.js'
 
 export interface MotoProcess {
   readonly url: URL
@@ -24,29 +24,8 @@ export interface MotoOptions {
   readonly env?: NodeJS.ProcessEnv
 }
 
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address()
-      const port = typeof a === 'object' && a !== null ? a.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-/** Is `moto_server` runnable here? */
-export async function motoAvailable(command = 'moto_server'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn(command, ['--help'], { stdio: 'ignore' })
-    child.once('error', () => resolve(false))
-    child.once('exit', (code) => resolve(code === 0))
-  })
-}
-
 export async function startMoto(o: MotoOptions): Promise<MotoProcess> {
-  const port = await freeLoopbackPort()
+  const port = await freePort('127.0.0.1')
   const url = new URL(`http://127.0.0.1:${port}`)
   const child: ChildProcess = spawn(o.command ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],

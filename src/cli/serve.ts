@@ -1,5 +1,5 @@
 /** `irsa serve`: open the state, start the server, print endpoints (and generated admin credentials once). */
-import { createServer } from 'node:net'
+import { freePort } from './free-port.js'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../server/app.js'
 import { setupUi, uiBanner } from '../server/ui.js'
@@ -56,19 +56,6 @@ export interface Serving {
   /** The gateway's backend, when one is configured. */
   readonly backend?: RunningBackend
   close(): Promise<void>
-}
-
-/** Ask the OS for a free port, so the issuer URL can name it before the server listens. */
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, host, () => {
-      const a = srv.address()
-      const port = typeof a === 'object' && a !== null ? a.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 export async function startServer(options: ServeOptions, print: (line: string) => void): Promise<Serving> {

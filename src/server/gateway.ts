@@ -29,11 +29,10 @@ import { AwsChunkedDecoder, AwsChunkedError, isStreamingPayload } from '../aws/s
 import { signPayload } from '../aws/sigv4/sign.js'
 import { sha256Hex } from '../aws/sigv4/canonical-request.js'
 import { verifySigV4 } from '../aws/sigv4/verify.js'
-import type { CredentialLookup, SigV4ErrorCode, SigV4Success } from '../aws/sigv4/verify.js'
+import type { SigV4ErrorCode, SigV4Success } from '../aws/sigv4/verify.js'
 import type { Identity } from '../core/identity.js'
-import { adminIdentity } from '../core/identity.js'
+import { identityLookup } from '../core/identity.js'
 import type { Runtime } from '../core/runtime.js'
-import { safeEqual } from '../core/safe-equal.js'
 import { authorizeServiceCall, mapServiceCall } from '../enforce/authorize-service-call.js'
 import type { ServiceCallDecision } from '../enforce/authorize-service-call.js'
 import type { BackendFacts } from '../enforce/backend-facts.js'
@@ -237,28 +236,7 @@ async function authenticateCall(
     expectedService: service,
     payload: deferred ? 'declared' : 'body',
     s3Path: s3,
-    lookupCredentials: async (accessKeyId, token): Promise<CredentialLookup<Identity> | undefined> => {
-      if (safeEqual(accessKeyId, rt.admin.accessKeyId)) return { found: true, secretAccessKey: rt.admin.secretAccessKey, credential: adminIdentity(rt) }
-      if (!accessKeyId.startsWith('ASIA') || token === undefined) return { found: false, reason: accessKeyId.startsWith('ASIA') ? 'invalid-token' : 'unknown-key' }
-      const opened = await rt.openSession(token)
-      if (!opened.ok) return { found: false, reason: 'invalid-token' }
-      const cl = opened.payload
-      if (!safeEqual(cl.accessKeyId, accessKeyId)) return { found: false, reason: 'invalid-token' }
-      if (cl.expiresAt <= rt.nowSeconds()) return { found: false, reason: 'expired' }
-      return {
-        found: true,
-        secretAccessKey: cl.secretAccessKey,
-        expiresAt: cl.expiresAt,
-        credential: {
-          kind: 'session',
-          accessKeyId,
-          account: cl.account,
-          arn: `arn:${rt.partition}:sts::${cl.account}:assumed-role/${cl.roleName}/${cl.sessionName}`,
-          userId: `${cl.roleId}:${cl.sessionName}`,
-          claims: cl,
-        },
-      }
-    },
+    lookupCredentials: identityLookup(rt),
   })
   if (!result.ok) throw new Refusal(SIGV4_FAULT[result.code], result.message)
   return result
