@@ -83,6 +83,8 @@ export async function execCommand(rt: Runtime, o: ExecOptions, argv: readonly st
           AWS_CONTAINER_CREDENTIALS_FULL_URI: `${endpoint.replace(/\/+$/, '')}${AGENT_CREDENTIALS_PATH}`,
           AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: file,
           AWS_ENDPOINT_URL_STS: endpoint,
+          // Every service through irsa: its own APIs, and the gateway (serve --backend) for the rest.
+          AWS_ENDPOINT_URL: endpoint,
           AWS_REGION: rt.region,
           AWS_DEFAULT_REGION: rt.region,
         }
@@ -92,6 +94,7 @@ export async function execCommand(rt: Runtime, o: ExecOptions, argv: readonly st
           AWS_WEB_IDENTITY_TOKEN_FILE: file,
           AWS_ROLE_SESSION_NAME: process.env.AWS_ROLE_SESSION_NAME ?? `irsa-${o.namespace}-${o.serviceAccount}`.slice(0, 64),
           AWS_ENDPOINT_URL_STS: endpoint,
+          AWS_ENDPOINT_URL: endpoint,
           AWS_REGION: rt.region,
           AWS_DEFAULT_REGION: rt.region,
           AWS_STS_REGIONAL_ENDPOINTS: 'regional',

@@ -29,7 +29,10 @@ export function formatLogLine(d: DecisionRecord, color: boolean): string {
   // A summary row of counted denials (denial-summary.ts) stands for `suppressed` decisions.
   const n = d.detail?.suppressed
   const times = typeof n === 'number' ? ` ×${n}` : ''
-  return `${new Date(d.at).toISOString()} ${outcome}${times} ${d.action} ${who} → ${role}${code}${d.reason ? ` — ${d.reason}` : ''}`
+  // Gateway decisions name the resources they were about, and flag what the gateway could not map.
+  const resources = Array.isArray(d.detail?.resources) ? ` on ${(d.detail.resources as unknown[]).join(',')}` : ''
+  const unmapped = d.detail?.unmapped === true ? ' [unmapped]' : ''
+  return `${new Date(d.at).toISOString()} ${outcome}${times} ${d.action}${resources}${unmapped} ${who} → ${role}${code}${d.reason ? ` — ${d.reason}` : ''}`
 }
 
 /** `15m`, `2h`, `7d`, or seconds. */

@@ -94,7 +94,9 @@ export function buildProgram(): Command {
     .option('--webhook-token <token>', 'bearer token POST /mutate requires (default IRSA_WEBHOOK_TOKEN; unset: /mutate is refused)')
     .option('--allowed-host <name...>', 'more Host names to answer when listening on loopback (DNS rebinding protection accepts loopback names and the issuer host)')
     .option('--allow-jwks-host <host>', "let external issuers' jwks_uri name this host besides their own (repeatable; HOST or HOST:PORT)", collectJwksHost, [])
-    .action(async (o: { host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string; clusterName?: string; uiToken?: string; webhookToken?: string; allowedHost?: string[]; allowJwksHost: string[] } & ServeOpsFlags) => {
+    .option('--backend <url|moto>', 'enforce the issued credentials on other AWS services and forward allowed calls to this emulator (moto: start moto_server)')
+    .option('--backend-credentials <akid:secret>', 're-sign forwarded requests with these credentials (default: forward as received)')
+    .action(async (o: { backend?: string; backendCredentials?: string; host: string; port: number; data: string; store?: string; issuer?: string; account?: string; region?: string; signingAlgorithm: 'RS256' | 'ES256'; demo?: boolean; log?: boolean; config?: string; clusterName?: string; uiToken?: string; webhookToken?: string; allowedHost?: string[]; allowJwksHost: string[] } & ServeOpsFlags) => {
       const config = o.config === undefined ? undefined : await loadConfigFile(o.config)
       const serving = await startServer(
         {
@@ -115,6 +117,7 @@ export function buildProgram(): Command {
           ...(o.webhookToken === undefined ? {} : { webhookToken: o.webhookToken }),
           ...(o.allowedHost === undefined ? {} : { allowedHosts: o.allowedHost }),
           allowJwksHosts: o.allowJwksHost,
+          ...(o.backend === undefined ? {} : { backend: { backend: o.backend, ...(o.backendCredentials === undefined ? {} : { credentials: o.backendCredentials }) } }),
         },
         (line) => process.stdout.write(`${line}\n`),
       )

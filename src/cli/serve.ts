@@ -1,5 +1,5 @@
 /** `irsa serve`: open the state, start the server, print endpoints (and generated admin credentials once). */
-import { createServer } from 'node:net'
+import { freePort } from './free-port.js'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../server/app.js'
 import { setupUi, uiBanner } from '../server/ui.js'
@@ -19,6 +19,8 @@ import { closeGracefully, DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../server/shutdown
 import type { LevelWithSilent } from 'pino'
 import { initCluster } from '../eks/cluster.js'
 import { WEBHOOK_TOKEN_ENV } from '../webhook/bearer-auth.js'
+import { startBackend } from './gateway-backend.js'
+import type { BackendSettings, RunningBackend } from './gateway-backend.js'
 
 export interface ServeOptions extends OpenOptions {
   readonly host: string
@@ -43,26 +45,17 @@ export interface ServeOptions extends OpenOptions {
   readonly allowedHosts?: readonly string[]
   /** The EKS cluster this server emulates (DescribeCluster, pod identity); default the stored one, else `irsa`. */
   readonly clusterName?: string
+  /** Enforce the issued credentials on AWS services and forward to this backend (`--backend URL|moto`). */
+  readonly backend?: BackendSettings
 }
 
 export interface Serving {
   readonly app: FastifyInstance
   readonly rt: Runtime
   readonly url: string
+  /** The gateway's backend, when one is configured. */
+  readonly backend?: RunningBackend
   close(): Promise<void>
-}
-
-/** Ask the OS for a free port, so the issuer URL can name it before the server listens. */
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, host, () => {
-      const a = srv.address()
-      const port = typeof a === 'object' && a !== null ? a.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
 }
 
 export async function startServer(options: ServeOptions, print: (line: string) => void): Promise<Serving> {
@@ -87,7 +80,17 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   const log = level === 'silent' ? undefined : createLogger({ level, format: o.logFormat ?? 'json' })
   const ui = setupUi(rt, { token: o.uiToken ?? (o.env ?? process.env).IRSA_UI_TOKEN, demo: o.demo === true })
   const webhookToken = o.webhookToken ?? (o.env ?? process.env)[WEBHOOK_TOKEN_ENV]
+  let backend: RunningBackend | undefined
+  if (o.backend !== undefined) {
+    try {
+      backend = await startBackend(o.backend, rt.account)
+    } catch (e) {
+      await rt.store.close()
+      throw e
+    }
+  }
   const app = await buildApp(rt, {
+    ...(backend === undefined ? {} : { gateway: backend.gateway }),
     ...(log === undefined ? {} : { log }),
     ...(o.metricsToken === undefined ? {} : { metricsToken: o.metricsToken }),
     ...(webhookToken === undefined || webhookToken === '' ? {} : { webhookToken }),
@@ -98,6 +101,7 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   try {
     await app.listen({ host: o.host, port: o.port })
   } catch (e) {
+    await backend?.stop()
     await rt.store.close()
     throw e
   }
@@ -114,6 +118,7 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   print(`  health        ${url}/healthz   ready ${url}/readyz   metrics ${url}/metrics`)
   print(`  EKS           ${url}/clusters/${cluster.name}   (pod identity agent ${url}/v1/credentials)`)
   print(uiBanner(url, ui))
+  if (backend !== undefined) print(`  AWS services  ${url}/   enforced, forwarded to ${backend.moto === undefined ? backend.gateway.backend.href : `moto_server ${backend.gateway.backend.href} (pid ${backend.moto.pid ?? '?'})`}`)
   if (applied !== undefined) {
     print('')
     print('Config applied:')
@@ -137,9 +142,11 @@ export async function startServer(options: ServeOptions, print: (line: string) =
     app,
     rt,
     url,
+    ...(backend === undefined ? {} : { backend }),
     async close() {
       // Drain: in-flight requests finish, then the store closes (writing the decision log out).
       const { drained } = await closeGracefully(app, rt, o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)
+      await backend?.stop()
       if (log !== undefined) {
         log.info({ drained }, 'shut down')
         await flushLogger(log)

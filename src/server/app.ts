@@ -19,6 +19,8 @@ import { createLogger, requestLogging } from './logging.js'
 import { createMetrics, metricsRoutes } from './metrics.js'
 import { drainGate } from './shutdown.js'
 import { hostGuard } from './host-guard.js'
+import { gatewayRoutes } from './gateway.js'
+import type { GatewayOptions } from './gateway.js'
 
 export interface AppOptions {
   /** Log requests (never bodies or headers that carry secrets). */
@@ -33,6 +35,8 @@ export interface AppOptions {
   readonly bindHost?: string
   /** More host names the loopback guard accepts. */
   readonly allowedHosts?: readonly string[]
+  /** Enforce irsa's credentials on other AWS services and forward to this backend (gateway.ts). */
+  readonly gateway?: GatewayOptions
 }
 
 export async function buildApp(rt: Runtime, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -66,6 +70,7 @@ export async function buildApp(rt: Runtime, options: AppOptions = {}): Promise<F
   metricsRoutes(app, rt, createMetrics(rt), options.metricsToken === undefined ? {} : { token: options.metricsToken })
   healthRoutes(app, rt)
   drainGate(app)
+  if (options.gateway !== undefined) gatewayRoutes(app, rt, options.gateway)
   if (log !== undefined) requestLogging(app)
   await oidcRoutes(app, rt)
   await queryApi(app, rt)

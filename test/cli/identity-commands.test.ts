@@ -69,14 +69,14 @@ describe('identity-plane commands', () => {
   })
 
   it('irsa exec gives the command the IRSA environment, and no static keys', () => {
-    const probe = `const fs=require('fs');console.log(JSON.stringify({arn:process.env.AWS_ROLE_ARN,file:process.env.AWS_WEB_IDENTITY_TOKEN_FILE,token:fs.readFileSync(process.env.AWS_WEB_IDENTITY_TOKEN_FILE,'utf8'),sts:process.env.AWS_ENDPOINT_URL_STS,region:process.env.AWS_REGION,dregion:process.env.AWS_DEFAULT_REGION,key:process.env.AWS_ACCESS_KEY_ID??null}))`
+    const probe = `const fs=require('fs');console.log(JSON.stringify({arn:process.env.AWS_ROLE_ARN,file:process.env.AWS_WEB_IDENTITY_TOKEN_FILE,token:fs.readFileSync(process.env.AWS_WEB_IDENTITY_TOKEN_FILE,'utf8'),sts:process.env.AWS_ENDPOINT_URL_STS,all:process.env.AWS_ENDPOINT_URL,region:process.env.AWS_REGION,dregion:process.env.AWS_DEFAULT_REGION,key:process.env.AWS_ACCESS_KEY_ID??null}))`
     const r = irsa(
       ['exec', '--data', data, '--namespace', 'ns', '--service-account', 'sa', '--role-arn', 'arn:aws:iam::111122223333:role/r', '--endpoint', 'http://127.0.0.1:1', '--', process.execPath, '-e', probe],
       { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE' },
     )
     expect(r.code).toBe(0)
     const seen = JSON.parse(r.stdout) as Record<string, string | null>
-    expect(seen).toMatchObject({ arn: 'arn:aws:iam::111122223333:role/r', sts: 'http://127.0.0.1:1', region: 'us-east-1', dregion: 'us-east-1', key: null })
+    expect(seen).toMatchObject({ arn: 'arn:aws:iam::111122223333:role/r', sts: 'http://127.0.0.1:1', all: 'http://127.0.0.1:1', region: 'us-east-1', dregion: 'us-east-1', key: null })
     expect(decodeJwt(seen.token as string).sub).toBe('system:serviceaccount:ns:sa')
     expect(() => readFileSync(seen.file as string)).toThrow()
   })

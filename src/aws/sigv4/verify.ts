@@ -106,6 +106,19 @@ export interface VerifySigV4Options<C> {
   readonly expectedService?: string
   /** Where derived signing keys are cached; a module-wide cache of 256 entries by default. */
   readonly signingKeyCache?: SigningKeyCache
+  /**
+   * `body` (default): the payload hash is computed from `request.body`, so an unsigned body can never
+   * pass. `declared`: the signature is checked against the `x-amz-content-sha256` the client declared
+   * (a hex SHA-256, `UNSIGNED-PAYLOAD`, or a `STREAMING-…` form) and `request.body` is ignored; the
+   * caller then verifies the body as it streams (aws-chunked.ts, or the hash of the bytes received)
+   * and must not let the request take effect before it has. Without the header, the body is hashed.
+   */
+  readonly payload?: 'body' | 'declared'
+  /**
+   * S3 signs the path exactly as sent (encoded once, no dot-segment removal); every other service
+   * normalises and encodes it again.
+   */
+  readonly s3Path?: boolean
 }
 
 export interface SigV4Success<C> {
@@ -121,6 +134,13 @@ export interface SigV4Success<C> {
   readonly signedAt: number
   readonly securityToken: string | undefined
   readonly credential: C
+  /** The payload hash the signature covers (`x-amz-content-sha256` in `declared` mode). */
+  readonly payloadHash: string
+  /**
+   * What chained chunk signatures continue from (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`): the request's
+   * signature (the seed), its timestamp and scope, and the derived signing key.
+   */
+  readonly chain: { readonly seedSignature: string; readonly amzDate: string; readonly scope: string; readonly signingKey: Buffer }
 }
 
 export interface SigV4Failure {
@@ -398,18 +418,22 @@ function finish<C>(
     )
   }
 
-  // 5. The payload: always the hash of the bytes received, so an unsigned body can never pass.
-  const payloadHash = sha256Hex(request.body)
+  // 5. The payload: the hash of the bytes received (so an unsigned body can never pass), unless the
+  // caller verifies the declared hash itself while the body streams.
   const declared = singleHeader(request.headers, 'x-amz-content-sha256')
   if (declared === MULTIPLE) return fail('IncompleteSignature', 'Multiple X-Amz-Content-Sha256 headers are not allowed.')
-  if (declared !== undefined && declared.trim().toLowerCase() !== payloadHash) {
+  // An S3 presigned URL signs UNSIGNED-PAYLOAD without sending the header.
+  const presignedS3 = auth.form === 'query' && options.s3Path === true && declared === undefined
+  const deferred = options.payload === 'declared' && (declared !== undefined || presignedS3)
+  const payloadHash = deferred ? (declared ?? 'UNSIGNED-PAYLOAD').trim() : sha256Hex(request.body)
+  if (!deferred && declared !== undefined && declared.trim().toLowerCase() !== payloadHash) {
     return fail('SignatureDoesNotMatch', "The provided 'x-amz-content-sha256' header does not match what was computed.")
   }
 
   // 5–7. Canonical request, string to sign, signature.
   const canonical = canonicalRequest({
     method: request.method.toUpperCase(),
-    canonicalUri: canonicalPath(request.path),
+    canonicalUri: options.s3Path === true ? (request.path === '' ? '/' : request.path) : canonicalPath(request.path),
     canonicalQuery: canonicalQueryString(auth.params),
     signedHeaders: auth.signedHeaders,
     headers: request.headers,
@@ -434,5 +458,7 @@ function finish<C>(
     signedAt: auth.signedAt,
     securityToken: auth.securityToken,
     credential: looked.credential,
+    payloadHash,
+    chain: { seedSignature: auth.signature, amzDate: auth.amzDate, scope, signingKey: key },
   }
 }
