@@ -1,9 +1,11 @@
 /**
  * The backend behind `irsa serve --backend URL|moto`: parse the flags, start moto when asked, and
  * hand the server what the gateway needs (the URL, the credentials to re-sign with, the resource
- * facts and IAM's catalog).
+ * facts read through the backend's own APIs, and IAM's catalog).
  */
+import type { Clock } from '../core/clock.js'
 import type { BackendFacts } from '../enforce/backend-facts.js'
+import { createBackendFacts } from '../enforce/backend/create-backend-facts.js'
 import { loadCatalog } from '../gateway/catalog.js'
 import type { GatewayOptions } from '../server/gateway.js'
 import { startMoto } from './moto.js'
@@ -14,7 +16,7 @@ export interface BackendSettings {
   readonly backend: string
   /** `AKID:SECRET` to re-sign forwarded requests with. */
   readonly credentials?: string
-  /** The backend's resource facts; the server's placeholder (below) when not given. */
+  /** The backend's resource facts; by default read through the backend's own APIs (src/enforce/backend). */
   readonly facts?: (backend: URL) => BackendFacts
 }
 
@@ -31,23 +33,15 @@ export function parseBackendCredentials(text: string): { accessKeyId: string; se
   return { accessKeyId: text.slice(0, colon), secretAccessKey: text.slice(colon + 1) }
 }
 
-/**
- * Until the backend readers are wired in, resource policies, tags and lookups are unknown: calls are
- * decided on the caller's policies alone, and DynamoDB operations that need a table's key schema
- * answer ServiceUnavailable.
- */
-export function unknownFacts(): BackendFacts {
-  return {
-    resource: async () => ({}),
-    keySchema: () => undefined,
-    kmsAlias: () => undefined,
-    secretArn: () => undefined,
-    prefetch: async () => undefined,
-    afterWrite: () => undefined,
-  }
+/** Where the gateway runs: the account and region it serves, and the clock its caches use. */
+export interface BackendPlace {
+  readonly account: string
+  readonly region: string
+  readonly clock: Clock
 }
 
-export async function startBackend(s: BackendSettings, account: string): Promise<RunningBackend> {
+export async function startBackend(s: BackendSettings, place: BackendPlace): Promise<RunningBackend> {
+  const { account } = place
   const credentials = s.credentials === undefined ? undefined : parseBackendCredentials(s.credentials)
   let moto: MotoProcess | undefined
   let url: URL
@@ -64,11 +58,18 @@ export async function startBackend(s: BackendSettings, account: string): Promise
   }
   try {
     const catalog = await loadCatalog()
-    const facts = (s.facts ?? unknownFacts)(url)
+    const reader =
+      s.facts === undefined
+        ? createBackendFacts({ endpoint: url.toString(), ...(credentials === undefined ? {} : { credentials }), region: place.region, account, clock: place.clock })
+        : undefined
+    const facts = reader ?? (s.facts as (backend: URL) => BackendFacts)(url)
     return {
       gateway: { backend: url, ...(credentials === undefined ? {} : { credentials }), facts, catalog },
       moto,
-      stop: async () => moto?.stop(),
+      stop: async () => {
+        reader?.close()
+        await moto?.stop()
+      },
     }
   } catch (e) {
     await moto?.stop()

@@ -83,7 +83,7 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   let backend: RunningBackend | undefined
   if (o.backend !== undefined) {
     try {
-      backend = await startBackend(o.backend, rt.account)
+      backend = await startBackend(o.backend, { account: rt.account, region: rt.region, clock: rt.clock })
     } catch (e) {
       await rt.store.close()
       throw e

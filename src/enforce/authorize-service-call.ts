@@ -35,6 +35,7 @@ import type { Runtime } from '../core/runtime.js'
 import { sessionCallerPolicies } from '../iam/caller-policies.js'
 import { awsTimestamp } from '../sts/timestamp.js'
 import type { BackendFacts } from './backend-facts.js'
+import { evaluateKmsKeyAccess } from './kms-key-policy.js'
 
 export interface CallMeta {
   readonly sourceIp: string
@@ -46,7 +47,7 @@ export interface CallMeta {
 export interface CheckResult {
   readonly authorization: Authorization
   readonly decision: Decision['decision']
-  readonly reason: Decision['reason'] | 'key-policy-required' | 'resource-policy-unreadable'
+  readonly reason: Decision['reason'] | 'resource-policy-unreadable'
   readonly explanation: string
   /** The statements that decided it: the Deny that matched, or the Allows that granted it. */
   readonly statements: readonly StatementRef[]
@@ -150,7 +151,6 @@ export function accessDeniedMessage(principal: string, check: CheckResult): stri
     case 'session-policy-required':
       return `${head} because no session policy allows the ${action} action`
     case 'resource-policy-required':
-    case 'key-policy-required':
     case 'resource-policy-unreadable':
       return `${head} because no resource-based policy allows the ${action} action`
     case 'scp-not-allowed':
@@ -207,15 +207,11 @@ async function authorizeOne(
   }
   Object.assign(context, a.context)
   const request = { principal: who.arn, action: a.action, resource: a.resource, ...(a.resourceAccount === undefined ? {} : { resourceAccount: a.resourceAccount }), context }
-  const d = evaluate(request, { ...caller.policies, ...(resource === undefined ? {} : { resource }) })
-  const result: CheckResult = { authorization: a, decision: d.decision, reason: d.reason, explanation: d.explanation, statements: d.statements }
   // KMS: a grant from the caller's side (or the root user's) counts only when the key policy itself
   // has an Allow that applies to the caller: naming it, or delegating to its account.
-  if (service === 'kms' && resource !== undefined && d.decision === 'Allow' && d.reason !== 'resource-policy-allows') {
-    const trace = evaluate(request, { resource }, { explain: true }).trace ?? []
-    if (!trace.some((t) => t.applies && t.statement.effect === 'Allow')) {
-      return { authorization: a, decision: 'ImplicitDeny', reason: 'key-policy-required', explanation: 'The key policy neither allows the caller nor delegates to its account.', statements: [] }
-    }
-  }
-  return result
+  const d =
+    service === 'kms' && resource !== undefined
+      ? evaluateKmsKeyAccess(request, { ...caller.policies, keyPolicy: resource[0] })
+      : evaluate(request, { ...caller.policies, ...(resource === undefined ? {} : { resource }) })
+  return { authorization: a, decision: d.decision, reason: d.reason, explanation: d.explanation, statements: d.statements }
 }
