@@ -26,7 +26,7 @@ import { makeBaseline, parseBaseline, parseSuppressions } from '../audit/suppres
 import type { Baseline, Suppression } from '../audit/suppress.js'
 import { registerMigrateCommand } from './audit-migrate.js'
 
-const VERSION = '0.1.0'
+export const VERSION = '0.1.0'
 
 export interface AuditIo {
   stdout(s: string): void
@@ -82,7 +82,7 @@ export function defaultIo(): AuditIo {
   }
 }
 
-function progress(io: AuditIo, enabled: boolean): { tick(label: string, done: number, total?: number): void; done(): void } {
+export function progress(io: AuditIo, enabled: boolean): { tick(label: string, done: number, total?: number): void; done(): void } {
   const on = enabled && io.isTTY && process.stderr.isTTY === true
   let last = 0
   return {
