@@ -17,11 +17,12 @@ async function isGzip(path: string): Promise<boolean> {
 
 /** Text chunks of the file; `onBytes` is told how many (compressed) bytes of the file were read. */
 export async function* openText(path: string, onBytes?: (n: number) => void): AsyncGenerator<string> {
-  const raw = createReadStream(path)
-  if (onBytes !== undefined) raw.on('data', (b) => onBytes(typeof b === 'string' ? Buffer.byteLength(b) : b.length))
   const gz = await isGzip(path)
+  // The pipe and the byte counter are attached together, before any data flows.
+  const raw = createReadStream(path)
   const stream = gz ? raw.pipe(createGunzip()) : raw
   if (gz) raw.on('error', (e) => stream.destroy(e))
+  if (onBytes !== undefined) raw.on('data', (b) => onBytes(typeof b === 'string' ? Buffer.byteLength(b) : b.length))
   stream.setEncoding('utf8')
   try {
     for await (const chunk of stream) yield chunk as string
