@@ -17,12 +17,8 @@ import type { CloudTrailTarget, Selection } from './join.js'
 import type { CloudTrailSession, Window } from './sessions.js'
 import { buildSessions } from './sessions.js'
 
-export type TargetView =
-  | { readonly kind: 'all' }
-  | { readonly kind: 'service-account'; readonly namespace: string; readonly name: string }
-  | { readonly kind: 'role'; readonly arn: string }
-  | { readonly kind: 'access-key-id'; readonly accessKeyId: string }
-  | { readonly kind: 'source-ip'; readonly ranges: readonly string[] }
+/** The target as reported: the join's, with `--source-ip` ranges as text. */
+export type TargetView = Exclude<CloudTrailTarget, { readonly kind: 'source-ip' }> | { readonly kind: 'source-ip'; readonly ranges: readonly string[] }
 
 export interface Recommendation {
   readonly accessKeyId: string
