@@ -81,7 +81,7 @@ export function defaultIo(): AuditIo {
   }
 }
 
-function progress(io: AuditIo, enabled: boolean): { tick(label: string, done: number, total?: number): void; done(): void } {
+export function progress(io: AuditIo, enabled: boolean): { tick(label: string, done: number, total?: number): void; done(): void } {
   const on = enabled && io.isTTY && process.stderr.isTTY === true
   let last = 0
   return {

@@ -9,13 +9,15 @@ import { investigate } from '../respond/investigate.js'
 import type { Investigation, InvestigationTarget } from '../respond/investigate.js'
 import { parseDuration } from './log.js'
 import { withState } from './state.js'
+import type { CloudTrailFlags } from './investigate-cloudtrail.js'
+import { cloudTrailCommand } from './investigate-cloudtrail.js'
 
 export interface InvestigateFlags {
   readonly serviceAccount?: string
   readonly pod?: string
   readonly role?: string
   readonly since?: string
-  readonly format?: 'text' | 'json'
+  readonly format?: 'text' | 'json' | 'html'
   readonly data?: string
   readonly store?: string
 }
@@ -68,15 +70,30 @@ export async function investigateCommand(f: InvestigateFlags, io: RespondIo = de
 export function registerInvestigateCommand(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('investigate')
-    .description('Timeline, live sessions and blast radius of a service account, pod or role, from the decision log and the auditor')
+    .description('Timeline, live sessions and blast radius of a service account, pod or role, from the decision log and the auditor; with --cloudtrail, from an AWS account\'s CloudTrail')
     .option('--service-account <ns/name>', 'investigate this service account (NAMESPACE/NAME)')
     .option('--pod <ns/name>', 'investigate the exchanges bound to this pod (NAMESPACE/NAME)')
     .option('--role <arn>', 'investigate this role')
-    .option('--since <duration>', 'only decisions newer than this (e.g. 15m, 2h, 7d)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--since <duration>', 'only decisions newer than this (e.g. 15m, 2h, 7d; with --cloudtrail also an ISO 8601 time)')
+    .addOption(new Option('--format <format>', 'output format (html: --cloudtrail only)').choices(['text', 'json', 'html']).default('text'))
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
     .addOption(respondStoreOption())
-    .action(async (o: InvestigateFlags) => {
+    .option('--cloudtrail <paths...>', 'read CloudTrail instead of the decision log: delivered log files or S3 trees (.json/.json.gz), aws cloudtrail lookup-events output, CloudTrail Lake JSON Lines')
+    .option('--access-key-id <id>', 'with --cloudtrail: the service-account session chain that includes this key')
+    .option('--source-ip <cidr,...>', 'with --cloudtrail: sessions exchanged or used from these ranges')
+    .option('--until <time>', 'with --cloudtrail: only events up to this time (ISO 8601, or a duration ago)')
+    .option('--iam <files...>', 'with --cloudtrail: IAM export (aws iam get-account-authorization-details, EKS cluster, OIDC providers) for the blast radius')
+    .option('--kubernetes <paths...>', 'with --cloudtrail: Kubernetes objects (as irsa audit reads them) for the blast radius')
+    .option('--cluster-cidrs <cidr,...>', "with --cloudtrail: the cluster's egress ranges; use from elsewhere is an off-cluster-use anomaly")
+    .option('--no-progress', 'with --cloudtrail: no progress bar on a terminal')
+    .action(async (o: InvestigateFlags & Partial<CloudTrailFlags> & { pod?: string }) => {
+      if (o.cloudtrail !== undefined) {
+        if (o.pod !== undefined) throw new IrsaError('ERR_CLI_USAGE', '--pod is not available with --cloudtrail (CloudTrail does not name pods); use --service-account')
+        setExitCode(await cloudTrailCommand({ ...o, cloudtrail: o.cloudtrail }))
+        return
+      }
+      const cloudTrailOnly = (['accessKeyId', 'sourceIp', 'until', 'iam', 'kubernetes', 'clusterCidrs'] as const).filter((k) => o[k] !== undefined)
+      if (cloudTrailOnly.length > 0 || o.format === 'html') throw new IrsaError('ERR_CLI_USAGE', 'that option needs --cloudtrail')
       setExitCode(await investigateCommand(o))
     })
 }

@@ -46,9 +46,10 @@ export interface RoleBlastRadius {
 
 const TIERS: readonly Tier[] = ['P0', 'P1', 'P2', 'P3', 'P4']
 
-export function serviceAccountBlastRadius(graph: AuditGraph, sa: ServiceAccountRef): ServiceAccountBlastRadius {
-  const answer = whatCan(graph, `${sa.namespace}/${sa.name}`, CLUSTER)
-  const node = graph.saByKey.get(saKey(CLUSTER, sa.namespace, sa.name))
+/** `cluster`: the audit graph's name of the account's cluster (the store's own cluster by default). */
+export function serviceAccountBlastRadius(graph: AuditGraph, sa: ServiceAccountRef, cluster: string = CLUSTER): ServiceAccountBlastRadius {
+  const answer = whatCan(graph, `${sa.namespace}/${sa.name}`, cluster)
+  const node = graph.saByKey.get(saKey(cluster, sa.namespace, sa.name))
   const admittedArns = new Set((node?.assumable ?? []).map((r) => r.obj.arn))
   const roles: ReachableRole[] = answer.roles
     .map((r) => ({ ...r, admitted: admittedArns.has(r.arn) }))

@@ -1,10 +1,10 @@
 /** Text renderings of an investigation and of containment records (the JSON form is the object itself). */
 import type { ContainmentRecord } from './containment-store.js'
 import type { Investigation } from './investigate.js'
-import type { ReachableRole } from './blast-radius.js'
+import type { ReachableRole, RoleBlastRadius, ServiceAccountBlastRadius } from './blast-radius.js'
 import type { SessionInfo, TimelineEntry } from './timeline.js'
 
-function n(count: number, noun: string): string {
+export function n(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
@@ -37,7 +37,7 @@ function sessionLine(s: SessionInfo): string {
   return `  ${s.accessKeyId} ${s.status.toUpperCase()}${why}  ${s.roleArn} session=${s.sessionName} ${who}${pod} ip=${s.sourceIp ?? '-'} issued ${s.issuedAt} expires ${s.expiresAt}${s.jti === undefined ? '' : ` jti=${s.jti}`}`
 }
 
-function roleLines(r: ReachableRole): string[] {
+export function roleLines(r: ReachableRole): string[] {
   const how = r.via.length === 0 ? '' : ` via ${r.via.join(', ')}`
   const state = r.admitted ? '' : ' (trust does not admit it now)'
   const out = [`    ${r.tier ?? '??'} ${r.tierLabel ?? 'unknown role'}  ${r.arn}${how}${state}`]
@@ -48,6 +48,23 @@ function roleLines(r: ReachableRole): string[] {
     out.push(`      ${s.effect} ${what} on ${on}  (${s.policy}[${s.index}]${s.sid === undefined ? '' : ` ${s.sid}`}${s.hasCondition ? ', conditional' : ''})`)
   }
   if (r.unknownPolicies.length > 0) out.push(`      unknown policies: ${r.unknownPolicies.join(', ')}`)
+  return out
+}
+
+/** The blast radius block: each service account's reachable roles, then each role's permissions and who can obtain it. */
+export function blastRadiusLines(serviceAccounts: readonly ServiceAccountBlastRadius[], roles: readonly RoleBlastRadius[]): string[] {
+  const out: string[] = []
+  for (const b of serviceAccounts) {
+    out.push(`  ${b.serviceAccount}${b.boundRole === undefined ? '' : ` (bound to ${b.boundRole})`}: ${b.roles.length} role(s), highest tier ${b.highestTier ?? 'none'}`)
+    for (const r of b.roles) out.push(...roleLines(r))
+  }
+  for (const role of roles) {
+    out.push(`  role ${role.role}: ${role.found ? `${role.tier ?? ''} ${role.tierLabel ?? ''}` : 'not found'}`)
+    if (role.permissions !== undefined) out.push(...roleLines(role.permissions))
+    const sas = role.whoCan.serviceAccounts.filter((x) => x.admitted).map((x) => `${x.namespace}/${x.name}`)
+    out.push(`    obtainable by: ${sas.length === 0 ? '(no known service account)' : sas.join(', ')}`)
+    for (const c of role.whoCan.claimable) out.push(`    also claimable: ${c}`)
+  }
   return out
 }
 
@@ -93,18 +110,7 @@ export function formatInvestigation(inv: Investigation): string {
     for (const x of ended) out.push(sessionLine(x))
   }
   out.push('', 'Blast radius:')
-  for (const b of inv.blastRadius.serviceAccounts) {
-    out.push(`  ${b.serviceAccount}${b.boundRole === undefined ? '' : ` (bound to ${b.boundRole})`}: ${b.roles.length} role(s), highest tier ${b.highestTier ?? 'none'}`)
-    for (const r of b.roles) out.push(...roleLines(r))
-  }
-  const role = inv.blastRadius.role
-  if (role !== undefined) {
-    out.push(`  role ${role.role}: ${role.found ? `${role.tier ?? ''} ${role.tierLabel ?? ''}` : 'not found'}`)
-    if (role.permissions !== undefined) out.push(...roleLines(role.permissions))
-    const sas = role.whoCan.serviceAccounts.filter((x) => x.admitted).map((x) => `${x.namespace}/${x.name}`)
-    out.push(`    obtainable by: ${sas.length === 0 ? '(no known service account)' : sas.join(', ')}`)
-    for (const c of role.whoCan.claimable) out.push(`    also claimable: ${c}`)
-  }
+  out.push(...blastRadiusLines(inv.blastRadius.serviceAccounts, inv.blastRadius.role === undefined ? [] : [inv.blastRadius.role]))
   if (inv.containments.length > 0) {
     out.push('', 'Containments:')
     for (const c of inv.containments) out.push(...formatContainment(c).map((l) => `  ${l}`))

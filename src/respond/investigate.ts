@@ -69,7 +69,8 @@ const DEFAULT_LIMIT = 100_000
 /** The longest role session (DurationSeconds and MaxSessionDuration cap at 43,200 s). */
 const MAX_SESSION_SECONDS = 43_200
 
-function saFromSubject(subject: string | undefined): ServiceAccountRef | undefined {
+/** The service account of a `system:serviceaccount:NS:NAME` subject; undefined for any other subject. */
+export function saFromSubject(subject: string | undefined): ServiceAccountRef | undefined {
   if (subject === undefined || !subject.startsWith(SA_PREFIX)) return undefined
   const rest = subject.slice(SA_PREFIX.length)
   const i = rest.indexOf(':')
