@@ -140,6 +140,8 @@ export interface NetworkPolicyObj extends K8sMeta {
 }
 
 export interface NodeClassObj extends K8sMeta {
+  /** `metadataOptions.httpEndpoint`: `disabled` turns IMDS off for the nodes (hostNetwork pods included). */
+  readonly httpEndpoint: string | undefined
   readonly httpTokens: string | undefined
   readonly httpPutResponseHopLimit: number | undefined
 }

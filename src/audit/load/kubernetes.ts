@@ -215,6 +215,7 @@ function addObject(o: Obj, kind: string, source: Source, cluster: string, inv: K
       const mo = isObj(spec.metadataOptions) ? spec.metadataOptions : {}
       inv.nodeClasses.push({
         ...base,
+        httpEndpoint: typeof mo.httpEndpoint === 'string' ? mo.httpEndpoint : undefined,
         httpTokens: typeof mo.httpTokens === 'string' ? mo.httpTokens : undefined,
         httpPutResponseHopLimit: typeof mo.httpPutResponseHopLimit === 'number' ? mo.httpPutResponseHopLimit : undefined,
       })
