@@ -71,12 +71,11 @@ const DATE_BASES = new Set([
 /** Operators that name the principals they match (D11). */
 const NAMING_BASES = new Set(['stringequals', 'stringequalsignorecase', 'stringlike', 'arnequals', 'arnlike'])
 
-/** `"*"`, or an AWS principal list containing `*`. */
-function wildcardPrincipal(p: unknown): boolean {
-  if (p === '*') return true
-  if (typeof p !== 'object' || p === null || !('AWS' in p)) return false
+/** The values of a Principal element's `AWS` entry (none for `"*"` or other principal types). */
+function awsPrincipals(p: unknown): unknown[] {
+  if (typeof p !== 'object' || p === null || !('AWS' in p)) return []
   const aws = (p as { AWS: unknown }).AWS
-  return (Array.isArray(aws) ? aws : [aws]).includes('*')
+  return Array.isArray(aws) ? aws : [aws]
 }
 const CANONICAL_OPERATOR = /^(?:(?:ForAllValues|ForAnyValue):)?[A-Z][A-Za-z]*$/
 
@@ -187,12 +186,7 @@ const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts',
     applies: (c) =>
       c.request.principalType === 'Federated' &&
-      [...statementsOf(c.policies)].some((s) => {
-        const p = s.statement.Principal
-        if (typeof p !== 'object' || p === null || !('AWS' in p)) return false
-        const aws = (p as { AWS: unknown }).AWS
-        return (Array.isArray(aws) ? aws : [aws]).some((v) => v === ACCT || v === ROOT_ACCT)
-      }),
+      [...statementsOf(c.policies)].some((s) => awsPrincipals(s.statement.Principal).some((v) => v === ACCT || v === ROOT_ACCT)),
   },
   {
     // NotResource whose pattern holds a variable with no value: the docs say such a *Resource* matches
@@ -230,7 +224,7 @@ const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
         (s) =>
           (s.kind === 'resource' || s.kind === 'trust') &&
           s.statement.Effect === 'Allow' &&
-          wildcardPrincipal(s.statement.Principal) &&
+          (s.statement.Principal === '*' || awsPrincipals(s.statement.Principal).includes('*')) &&
           s.key.toLowerCase() === 'aws:principalarn' &&
           NAMING_BASES.has(s.base),
       ),
