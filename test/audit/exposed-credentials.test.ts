@@ -102,3 +102,44 @@ describe('R27: a hostNetwork pod reaches node IMDS and holds the node role', () 
     expect(fs.filter((f) => f.ruleId === 'IRSA-NODE-001')).toEqual([])
   })
 })
+
+const netpol = (ns: string, name: string, spec: Record<string, unknown>): unknown => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: {}, ...spec } })
+const DENY_IMDS = { policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }] }] }
+const HOP_2 = { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass', metadata: { name: 'default' }, spec: { metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 } } }
+
+describe('R27: NetworkPolicy egress to 169.254.169.254 decides which pods a lax node class exposes', () => {
+  const nodeClassFinding = async (...policies: unknown[]): Promise<Finding | undefined> =>
+    (await audit({ k8s: { ...K8S, items: [...K8S.items, HOP_2, ...policies] } })).find((f) => f.ruleId === 'IRSA-NODE-001' && f.resources[0]?.kind === 'EC2NodeClass')
+
+  it('a namespace denying egress to IMDS is protected; one allowing all egress, or without a policy, is exposed', async () => {
+    const f = await nodeClassFinding(
+      netpol('shop', 'deny-imds', DENY_IMDS),
+      // Allows all egress (no `to`): isolates the pods but lets them reach IMDS.
+      netpol('batch', 'allow-all', { egress: [{}] }),
+      // Ingress only: does not isolate win's pods for egress.
+      netpol('win', 'ingress-only', { policyTypes: ['Ingress'], ingress: [{}] }),
+    )
+    expect(f?.severity).toBe('high')
+    const exposed = f?.evidence.exposedWorkloads as string[]
+    const shielded = f?.evidence.protectedByNetworkPolicy as string[]
+    expect(shielded).toEqual(expect.arrayContaining(['shop/cart', 'shop/web']))
+    expect(exposed).toEqual(expect.arrayContaining(['batch/a', 'win/winsvc']))
+    expect(exposed.some((w) => w.startsWith('shop/'))).toBe(false)
+    expect(f?.message).toContain('batch/a')
+  })
+
+  it('an ipBlock containing 169.254.169.254 (without an except for it) allows IMDS; one for other addresses denies it', async () => {
+    const f = await nodeClassFinding(
+      netpol('shop', 'link-local', { policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '169.254.0.0/16' } }] }] }),
+      netpol('batch', 'vpc-only', { egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] }),
+    )
+    expect(f?.evidence.exposedWorkloads).toEqual(expect.arrayContaining(['shop/cart']))
+    expect(f?.evidence.protectedByNetworkPolicy).toEqual(['batch/a'])
+  })
+
+  it('medium when every workload known is denied egress to IMDS (the node class stays a latent problem)', async () => {
+    const f = await nodeClassFinding(netpol('shop', 'deny-imds', DENY_IMDS), netpol('batch', 'deny-imds', DENY_IMDS), netpol('win', 'deny-imds', DENY_IMDS))
+    expect(f).toMatchObject({ severity: 'medium', evidence: { exposedWorkloads: [] } })
+    expect(f?.message).toContain('every workload\'s NetworkPolicy denies egress to 169.254.169.254')
+  })
+})

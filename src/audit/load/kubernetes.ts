@@ -208,6 +208,7 @@ function addObject(o: Obj, kind: string, source: Source, cluster: string, inv: K
         policyTypes: strList(spec.policyTypes),
         egressIpBlocks: blocks,
         egressAllowAll: allowAll,
+        hasEgressRules: objList(spec.egress).length > 0,
       })
       return true
     }

@@ -1,7 +1,8 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import type { AuditGraph } from '../graph.js'
 import { findRole } from '../graph.js'
-import { identityOf, isSystemNamespace } from '../lib/helpers.js'
+import { cap, identityOf, isSystemNamespace, topWorkloads } from '../lib/helpers.js'
+import { IMDS_IPV4, imdsEgress } from '../lib/imds-egress.js'
 import { EKS_WORKER_MINIMUM, policiesBeyond } from '../lib/node-role.js'
 import type { WorkloadObj } from '../model.js'
 import { workloadRef } from '../refs.js'
@@ -13,7 +14,7 @@ export const r27: Rule = {
     title: 'Node IMDS credentials reachable from pods',
     severity: 'high',
     layer: 'X',
-    rationale: 'Unless IMDSv2 is required with a hop limit of 1, pods inherit the node instance role; hostNetwork pods bypass the hop limit and NetworkPolicy altogether and hold the node role whatever IRSA or Pod Identity role they also have (high when the node role holds more than the EKS worker minimum).',
+    rationale: 'Unless IMDSv2 is required with a hop limit of 1, pods inherit the node instance role (those whose NetworkPolicy denies egress to 169.254.169.254 excepted); hostNetwork pods bypass the hop limit and NetworkPolicy altogether and hold the node role whatever IRSA or Pod Identity role they also have (high when the node role holds more than the EKS worker minimum).',
     remediation: 'Set metadataOptions httpTokens: required and httpPutResponseHopLimit: 1 on node classes and launch templates; avoid hostNetwork for application pods (or set httpEndpoint: disabled on their nodes); keep node roles to the EKS worker minimum; deny egress to 169.254.169.254/32 with NetworkPolicy.',
     mappings: { nhi: ['NHI5', 'NHI4', 'NHI9'], csf: ['PR.IR-01', 'PR.PS-01', 'PR.AA-05'], zt: ['ZT2', 'ZT3'] },
   },
@@ -25,11 +26,23 @@ export const r27: Rule = {
       if (nc.httpPutResponseHopLimit !== undefined && nc.httpPutResponseHopLimit > 1) problems.push(`httpPutResponseHopLimit ${nc.httpPutResponseHopLimit} > 1`)
       if (nc.httpTokens !== undefined && nc.httpTokens !== 'required') problems.push(`httpTokens ${nc.httpTokens} (IMDSv1 allowed)`)
       if (problems.length === 0) continue
+      // Pods reach IMDS through the node unless a NetworkPolicy denies them egress to it.
+      const pods = topWorkloads(graph).filter((w) => w.cluster === nc.cluster && !w.pod.hostNetwork && !isSystemNamespace(w.namespace))
+      const egress = pods.map((w) => ({ w, e: imdsEgress(graph.inventory.k8s.networkPolicies, w) }))
+      const exposed = egress.filter((x) => x.e !== 'denied').map((x) => `${x.w.namespace}/${x.w.name}`)
+      const protectedPods = egress.filter((x) => x.e === 'denied').map((x) => `${x.w.namespace}/${x.w.name}`)
+      const reach =
+        pods.length === 0
+          ? ''
+          : exposed.length === 0
+            ? `; every workload's NetworkPolicy denies egress to ${IMDS_IPV4} (${protectedPods.length} protected)`
+            : `; ${exposed.length} workload(s) can reach it (no NetworkPolicy denies egress to ${IMDS_IPV4}): ${cap(exposed, 10).join(', ')}${exposed.length > 10 ? ', …' : ''}`
       out.push({
-        severity: 'high',
-        message: `EC2NodeClass ${nc.name} lets pods reach the instance metadata service: ${problems.join(', ')}.`,
+        // Only when NetworkPolicy shields every workload known is the node class a latent problem.
+        severity: pods.length > 0 && exposed.length === 0 ? 'medium' : 'high',
+        message: `EC2NodeClass ${nc.name} lets pods reach the instance metadata service: ${problems.join(', ')}${reach}.`,
         resources: [{ kind: 'EC2NodeClass', cluster: nc.cluster, name: nc.name, file: nc.source.file }],
-        evidence: { problems },
+        evidence: { problems, exposedWorkloads: cap(exposed), protectedByNetworkPolicy: cap(protectedPods) },
         key: `${nc.cluster}/${nc.name}`,
       })
     }
