@@ -117,6 +117,8 @@ export interface RoleIssuerReach {
   readonly positiveSub: boolean
   /** Whether a made-up audience is admitted too (undefined when nothing is admitted). */
   readonly audUnrestricted: boolean | undefined
+  /** Audiences other than sts.amazonaws.com the trust admits (written ones, the API server's). */
+  readonly acceptedAudiences: readonly string[]
 }
 
 export interface RoleNode {
@@ -503,5 +505,6 @@ function issuerReach(
     admittingStatements: r.deciding,
     positiveSub: r.positiveSub,
     audUnrestricted: r.aud.constrained === undefined ? undefined : !r.aud.constrained,
+    acceptedAudiences: r.aud.accepted,
   }
 }

@@ -137,9 +137,13 @@ export interface NetworkPolicyObj extends K8sMeta {
   readonly egressIpBlocks: readonly { readonly cidr: string; readonly except: readonly string[] }[]
   /** True when there is an egress rule that allows everything (no `to`). */
   readonly egressAllowAll: boolean
+  /** Whether `spec.egress` has rules (without `policyTypes`, that makes the policy an Egress one). */
+  readonly hasEgressRules: boolean
 }
 
 export interface NodeClassObj extends K8sMeta {
+  /** `metadataOptions.httpEndpoint`: `disabled` turns IMDS off for the nodes (hostNetwork pods included). */
+  readonly httpEndpoint: string | undefined
   readonly httpTokens: string | undefined
   readonly httpPutResponseHopLimit: number | undefined
 }

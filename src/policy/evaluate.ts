@@ -6,7 +6,9 @@
  * 2. RCPs (resource side) and SCPs (IAM callers only) need an Allow at every level.
  * 3. Same account: a resource policy naming the caller's user or session allows on its own;
  *    naming the caller's role it replaces the identity policy but stays limited by the permissions
- *    boundary and session policy; naming the account only delegates.
+ *    boundary and session policy; naming the account only delegates. A grant to `*` that names the
+ *    role through an `aws:PrincipalArn` condition is not limited by the boundary or session policy
+ *    (IAM User Guide, "Principal", IAM role principals).
  * 4. Otherwise identity policies must allow, and the permissions boundary and session policy (if
  *    any) must too. A federated-user session without a session policy has no permissions.
  * 5. Cross account: the caller's side (identity ∩ boundary ∩ session) and the resource policy must
@@ -19,6 +21,7 @@ import { arnAccount, parseArn } from './arn.js'
 import type { Caller } from './caller.js'
 import { isAwsCaller, parseCaller } from './caller.js'
 import type { CompiledPolicy, CompiledStatement } from './compile.js'
+import type { BaseOperator } from './condition/operator-name.js'
 import type { RequestContext } from './context.js'
 import { buildContext } from './context.js'
 import type { Decision, DecisionOutcome, DecisionReason, StatementRef, StatementTrace } from './decision.js'
@@ -185,11 +188,31 @@ function scan(policies: readonly CompiledPolicy[], p: Prepared): Scan {
       if (st.effect === 'Deny') p.denies.push(ref)
       else {
         out.allows.push(ref)
-        if (m !== true && (out.best === undefined || RANK[m] > RANK[out.best])) out.best = m
+        const how = m === 'role' && namesRoleByPrincipalArn(st, p) ? 'session' : m
+        if (how !== true && (out.best === undefined || RANK[how] > RANK[out.best])) out.best = how
       }
     }
   }
   return out
+}
+
+/** Operators that name the principals they match (a negated one names everyone else). */
+const NAMING_OPERATORS: ReadonlySet<BaseOperator> = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike', 'ArnEquals', 'ArnLike'])
+
+/**
+ * A role (session) caller allowed by a statement with a wildcard Principal and a positive
+ * `aws:PrincipalArn` condition that its role ARN satisfied. The IAM User Guide (Principal, IAM role
+ * principals): "Identity-based policy types, such as permissions boundaries or session policies, do
+ * not limit permissions granted using the aws:PrincipalArn condition key with a wildcard (*) in the
+ * Principal element, unless the identity-based policies contain an explicit deny." So such a grant
+ * weighs like one naming the session ARN: an explicit Deny still decides (step 1), an implicit deny
+ * of the boundary or session policy does not. The request must carry the key (the statement matched,
+ * so a present value satisfied the positive operator); a negated operator names nobody.
+ */
+function namesRoleByPrincipalArn(st: CompiledStatement, p: Prepared): boolean {
+  if (st.principal?.named.any !== true || p.caller.kind === 'federated-user') return false
+  if (p.ctx.get('aws:principalarn') === undefined) return false
+  return st.conditions.some((c) => c.lowerKey === 'aws:principalarn' && NAMING_OPERATORS.has(c.operator.base))
 }
 
 function refOf(pol: CompiledPolicy, st: CompiledStatement): StatementRef {

@@ -47,7 +47,8 @@ const PRINCIPAL_KEYS = new Set(['AWS', 'Federated', 'Service', 'CanonicalUser'])
 /**
  * How `*` names a caller. The documentation exempts from the session policy (and boundary) only a
  * grant naming the session ARN itself; `*` names no session, so for role and federated-user
- * sessions it counts like naming the role, and stays limited by them.
+ * sessions it counts like naming the role, and stays limited by them (the evaluation logic lifts
+ * that limit when an `aws:PrincipalArn` condition of the statement names the role).
  */
 function wildcardMatch(caller: Caller): PrincipalMatch {
   return caller.kind === 'role' || caller.kind === 'role-session' || caller.kind === 'federated-user' ? 'role' : 'direct'

@@ -17,12 +17,13 @@ import { matchWildcard } from '../policy/wildcard.js'
 import { podIdentityReach } from './pod-identity.js'
 import type { PodIdentityQuery, PodIdentityReach } from './pod-identity.js'
 import type { ProbeNames } from './probes.js'
+import { STS_AUDIENCE } from '../model/aws-names.js'
+import { apiServerAudiences } from './api-server-audience.js'
 import { DEFAULT_PROBE, anyNamespaceProbe, clusterProbe, namespaceProbe, patternProbe } from './probes.js'
 import type { TrustIssuer } from './statements.js'
 import { WEB_IDENTITY, clausesOn, isPositive, statementRef, trustIssuers } from './statements.js'
 import type { Subject } from './subject.js'
 import { hasWild, saSubject, splitSub } from './subject.js'
-import { STS_AUDIENCE } from '../model/aws-names.js'
 
 export type Scope = 'CLUSTER' | 'ANYNS' | 'NS' | 'PATTERN' | 'EXACT' | 'NONE'
 /** Scopes that admit subjects nobody listed (including ones created later). */
@@ -88,6 +89,13 @@ export interface AudienceReach {
   readonly values: readonly string[]
   /** The audiences tried for the probes. */
   readonly tried: readonly string[]
+  /**
+   * Audiences other than `sts.amazonaws.com` the trust admits a token with, for a subject it admits:
+   * of those written in its positive `aud` conditions and the cluster API server's (`apiServerAudiences`).
+   * A made-up audience stands for a wildcard value. Whether the provider's client IDs accept them is
+   * the caller's to judge (STS also requires the token's audience to be one of them).
+   */
+  readonly accepted: readonly string[]
 }
 
 export interface IssuerReach<S extends Subject = Subject> {
@@ -127,6 +135,17 @@ export function admitsWebIdentity(trust: CompiledPolicy, roleArn: string, issuer
   if (aud !== '') context[`${issuer.host}:aud`] = aud
   const d = evaluate({ principal: issuer.providerArn, principalType: 'Federated', action: WEB_IDENTITY, resource: roleArn, context }, { resource: [trust] })
   return d.decision === 'Allow' ? d.statements : undefined
+}
+
+/**
+ * The audiences other than STS's that the trust admits for one of the given subjects (tried in
+ * order; the first few suffice): the written positive `aud` values (a wildcard one by a made-up
+ * audience it matches) and the API server's audiences. The engine decides each.
+ */
+function acceptedAudiences(trust: CompiledPolicy, roleArn: string, issuer: TrustIssuer, written: readonly string[], subjects: readonly (string | undefined)[], probe: ProbeNames): string[] {
+  const candidates = uniq([...written.map((v) => (hasWild(v) ? patternProbe(probe, v) : v)), ...apiServerAudiences(issuer.host)]).filter((a) => a !== STS_AUDIENCE)
+  const subs = uniq(subjects.filter((s): s is string => s !== undefined)).slice(0, 8)
+  return candidates.filter((a) => subs.some((sub) => admitsWebIdentity(trust, roleArn, issuer, sub, a) !== undefined))
 }
 
 export function analyzeTrust<S extends Subject = Subject>(input: TrustReachInput<S>): TrustReach<S> {
@@ -287,6 +306,7 @@ export function issuerReach<S extends Subject>(input: TrustReachInput<S>, issuer
   audSubject ??= wideSub
   if (scope === 'NONE' && (admitted.length > 0 || exact.some((e) => e.admitted))) scope = 'EXACT'
   const constrained = audSubject === undefined ? undefined : admitsWebIdentity(trust, roleArn, issuer, audSubject, probe.audience) === undefined
+  const accepted = acceptedAudiences(trust, roleArn, issuer, writtenAud, [audSubject, evidence, ...literal, clusterProbe(probe)], probe)
   const decidingIdx = new Set(deciding.map((s) => s.index))
   const decidingStmts = own.filter((st) => decidingIdx.has(st.index))
   const positiveSub = (decidingStmts.length > 0 ? decidingStmts : own).some((st) => clausesOn(st, `${issuer.host}:sub`).some(isPositive))
@@ -302,7 +322,7 @@ export function issuerReach<S extends Subject>(input: TrustReachInput<S>, issuer
     admitted,
     deciding,
     positiveSub,
-    aud: { constrained, values: uniq(writtenAud), tried: audiences },
+    aud: { constrained, values: uniq(writtenAud), tried: audiences, accepted },
     evidence,
   }
 }

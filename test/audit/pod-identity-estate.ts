@@ -34,7 +34,7 @@ export const oidcTrust = (sub: string | string[], op = 'StringEquals', host = IS
   ],
 })
 
-function role(name: string, trust: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function role(name: string, trust: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     Path: '/',
     RoleName: name,
@@ -84,9 +84,9 @@ export const ROLES = [
 
 export const AUTH = { RoleDetailList: ROLES, Policies: [], UserDetailList: [], GroupDetailList: [] }
 
-const sa = (ns: string, name: string, annotations: Record<string, string> = {}): unknown => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns, annotations, labels: { 'app.kubernetes.io/name': name } } })
+export const sa = (ns: string, name: string, annotations: Record<string, string> = {}): unknown => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns, annotations, labels: { 'app.kubernetes.io/name': name } } })
 
-const deployment = (ns: string, name: string, saName: string, pod: Record<string, unknown> = {}): unknown => ({
+export const deployment = (ns: string, name: string, saName: string, pod: Record<string, unknown> = {}): unknown => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: ns },
@@ -145,13 +145,16 @@ export const ASSOCIATIONS = [
 
 export const EKS_CLUSTER = { cluster: { name: 'prod', arn: CLUSTER_ARN, identity: { oidc: { issuer: `https://${ISSUER_HOST}` } } } }
 
-/** Write the estate; `associations: false` leaves the association file out. */
-export function writeEstate(o: { associations?: boolean; k8s?: unknown } = {}): { dir: string; flags: { kubernetes: string[]; iam: string[]; eksCluster: string[]; oidcProviders: string[]; podIdentityAssociations?: string[] } } {
+/**
+ * Write the estate; `associations: false` leaves the association file out, `roles` adds IAM roles,
+ * `clientIds` gives the OIDC provider's ClientIDList.
+ */
+export function writeEstate(o: { associations?: boolean; k8s?: unknown; roles?: unknown[]; clientIds?: string[] } = {}): { dir: string; flags: { kubernetes: string[]; iam: string[]; eksCluster: string[]; oidcProviders: string[]; podIdentityAssociations?: string[] } } {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-podid-audit-'))
-  writeFileSync(join(dir, 'auth.json'), JSON.stringify(AUTH))
+  writeFileSync(join(dir, 'auth.json'), JSON.stringify({ ...AUTH, RoleDetailList: [...ROLES, ...(o.roles ?? [])] }))
   writeFileSync(join(dir, 'k8s.json'), JSON.stringify(o.k8s ?? K8S))
   writeFileSync(join(dir, 'cluster.json'), JSON.stringify(EKS_CLUSTER))
-  writeFileSync(join(dir, 'oidc.json'), JSON.stringify({ OpenIDConnectProviderList: [{ Arn: PROVIDER }] }))
+  writeFileSync(join(dir, 'oidc.json'), JSON.stringify({ OpenIDConnectProviderList: [{ Arn: PROVIDER, ...(o.clientIds === undefined ? {} : { ClientIDList: o.clientIds }) }] }))
   // `aws eks list-pod-identity-associations` then one `describe-pod-identity-association` per id, in one file.
   const text = [JSON.stringify({ associations: ASSOCIATIONS.map((a) => a.summary) }, null, 4), ...ASSOCIATIONS.map((a) => JSON.stringify(a.full, null, 4))].join('\n')
   writeFileSync(join(dir, 'associations.json'), text)

@@ -118,12 +118,13 @@ describe('rules with Pod Identity associations', () => {
     expect(of(without.findings, 'IRSA-NODE-002').map(label)).toContain('kube-system/aws-node')
   })
 
-  it('R27/R36: a hostNetwork pod with Pod Identity is not on the node role; an associated SA needs ownership labels', async () => {
+  it('R27/R36: a hostNetwork pod with Pod Identity still reaches the node role; an associated SA needs ownership labels', async () => {
     const hostnet = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hostnet', namespace: 'shop' }, spec: { serviceAccountName: 'cart', hostNetwork: true, containers: [{ name: 'c', image: 'x' }] } }
     const unlabelled = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'idle', namespace: 'shop' } }
     const k8s = { ...K8S, items: [...K8S.items.filter((o) => (o as { metadata: { name: string } }).metadata.name !== 'idle'), hostnet, unlabelled] }
     const withAssoc = await audit({ k8s })
-    expect(of(withAssoc.findings, 'IRSA-NODE-001').map(label)).not.toContain('shop/hostnet')
+    // Its SDK picks the Pod Identity role, but the host network reaches IMDS all the same.
+    expect(of(withAssoc.findings, 'IRSA-NODE-001').find((f) => label(f) === 'shop/hostnet')?.evidence.identity).toBe('PODID')
     expect(of(withAssoc.findings, 'IRSA-GOV-001').map(label)).toContain('shop/idle')
     const without = await audit({ k8s, associations: false })
     expect(of(without.findings, 'IRSA-NODE-001').map(label)).toContain('shop/hostnet')

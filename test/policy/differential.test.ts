@@ -17,6 +17,7 @@ import {
   OIDC_OTHER_PROVIDER,
   OIDC_PROVIDER,
   OIDC_SUB,
+  ROLE_APP,
   ROLE_IRSA,
   ROOT_ACCT,
   SESSION_APP,
@@ -67,6 +68,15 @@ const DATE_BASES = new Set([
   'dategreaterthan',
   'dategreaterthanequals',
 ])
+/** Operators that name the principals they match (D11). */
+const NAMING_BASES = new Set(['stringequals', 'stringequalsignorecase', 'stringlike', 'arnequals', 'arnlike'])
+
+/** The values of a Principal element's `AWS` entry (none for `"*"` or other principal types). */
+function awsPrincipals(p: unknown): unknown[] {
+  if (typeof p !== 'object' || p === null || !('AWS' in p)) return []
+  const aws = (p as { AWS: unknown }).AWS
+  return Array.isArray(aws) ? aws : [aws]
+}
 const CANONICAL_OPERATOR = /^(?:(?:ForAllValues|ForAnyValue):)?[A-Z][A-Za-z]*$/
 
 /** A variable that resolves to nothing: key absent or multi-valued, and no default. */
@@ -176,12 +186,7 @@ const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts',
     applies: (c) =>
       c.request.principalType === 'Federated' &&
-      [...statementsOf(c.policies)].some((s) => {
-        const p = s.statement.Principal
-        if (typeof p !== 'object' || p === null || !('AWS' in p)) return false
-        const aws = (p as { AWS: unknown }).AWS
-        return (Array.isArray(aws) ? aws : [aws]).some((v) => v === ACCT || v === ROOT_ACCT)
-      }),
+      [...statementsOf(c.policies)].some((s) => awsPrincipals(s.statement.Principal).some((v) => v === ACCT || v === ROOT_ACCT)),
   },
   {
     // NotResource whose pattern holds a variable with no value: the docs say such a *Resource* matches
@@ -197,6 +202,32 @@ const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
         const list = nr === undefined ? [] : Array.isArray(nr) ? nr : [nr]
         return list.some((v) => typeof v === 'string' && variablesIn(v).some((x) => unresolvable(c, x.name, x.hasDefault)))
       }),
+  },
+  {
+    // A same-account resource policy with a wildcard Principal narrowed by a positive aws:PrincipalArn
+    // condition naming the caller's role. The IAM User Guide (Principal, IAM role principals):
+    // "Identity-based policy types, such as permissions boundaries or session policies, do not limit
+    // permissions granted using the aws:PrincipalArn condition key with a wildcard (*) in the
+    // Principal element, unless the identity-based policies contain an explicit deny." irsa: Allow
+    // past a session policy that allows nothing relevant; iam-simulate: ImplicitlyDenied (it already
+    // agrees for the permissions boundary).
+    id: 'D11',
+    what: 'a wildcard-Principal grant narrowed by aws:PrincipalArn is not limited by the session policy',
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles',
+    applies: (c, ours, sim) =>
+      ours === 'Allow' &&
+      sim === 'ImplicitDeny' &&
+      (c.request.principal === SESSION_APP || c.request.principal === ROLE_APP) &&
+      (c.request.resourceAccount ?? ACCT) === ACCT &&
+      contextValue(c, 'aws:PrincipalArn') !== undefined &&
+      [...conditionsOf(c.policies)].some(
+        (s) =>
+          (s.kind === 'resource' || s.kind === 'trust') &&
+          s.statement.Effect === 'Allow' &&
+          (s.statement.Principal === '*' || awsPrincipals(s.statement.Principal).includes('*')) &&
+          s.key.toLowerCase() === 'aws:principalarn' &&
+          NAMING_BASES.has(s.base),
+      ),
   },
   {
     // Operator names: AWS documents the canonical spelling; irsa and iam-simulate both read them
@@ -294,6 +325,20 @@ describe('differential: irsa vs iam-simulate', () => {
     }
     // The generator must keep exercising every outcome, or the comparison says little.
     for (const o of ['Allow', 'ExplicitDeny', 'ImplicitDeny']) expect(tally.get(`agree:${o}`) ?? 0).toBeGreaterThan(RUNS / 20)
+  })
+
+  test('D11: the documented aws:PrincipalArn exemption is the only excuse for its disagreement', () => {
+    const grant = (condition: Record<string, unknown>): PolicyDoc => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*', Condition: condition }],
+    })
+    const ec2Only: PolicyDoc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: '*' }] }
+    const request = { principal: SESSION_APP, action: 's3:GetObject', resource: 'arn:aws:s3:::bucket/key', context: { 'aws:PrincipalArn': ROLE_APP } }
+    const named: PolicyCase = { request, policies: { resource: grant({ ArnEquals: { 'aws:PrincipalArn': ROLE_APP } }), session: ec2Only } }
+    expect(compare(named)).toEqual({ ours: 'Allow', sim: 'ImplicitDeny', divergences: ['D11'] })
+    // A negated operator names nobody: both engines let the session policy limit the grant.
+    const negated: PolicyCase = { request, policies: { resource: grant({ ArnNotEquals: { 'aws:PrincipalArn': ROLE_IRSA } }), session: ec2Only } }
+    expect(compare(negated)).toEqual({ ours: 'ImplicitDeny', sim: 'ImplicitDeny', divergences: [] })
   })
 
   // -------------------------------------------------------------------------------------------------

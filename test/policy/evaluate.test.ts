@@ -126,6 +126,24 @@ describe('resource-based policies in one account', () => {
     expect(decide(get(SESSION), { resource: [rp], session: [allow('ec2:*')] })).toBe('ImplicitDeny')
     expect(decide(get(SESSION), { resource: [rp], session: [allow('s3:*')] })).toBe('Allow')
   })
+  it('* narrowed by a positive aws:PrincipalArn condition is not limited by boundary or session policy', () => {
+    const byArn = (operator: string, value: string): object => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*', Condition: { [operator]: { 'aws:PrincipalArn': value } } }],
+    })
+    const ctx = { context: { 'aws:PrincipalArn': ROLE } }
+    const limits = { boundary: [allow('ec2:*')], session: [allow('ec2:*')] }
+    expect(decide(get(SESSION, BUCKET, ctx), { resource: [byArn('ArnEquals', ROLE)], ...limits })).toBe('Allow')
+    expect(decide(get(SESSION, BUCKET, ctx), { resource: [byArn('StringLike', `arn:aws:iam::${ACCOUNT}:role/a*`)], ...limits })).toBe('Allow')
+    // A negated operator names everyone but the listed ARNs, not the role: still limited.
+    expect(decide(get(SESSION, BUCKET, ctx), { resource: [byArn('ArnNotEquals', `arn:aws:iam::${ACCOUNT}:role/other`)], ...limits })).toBe('ImplicitDeny')
+    // The key absent from the request: an IfExists clause passes without naming anyone.
+    expect(decide(get(SESSION), { resource: [byArn('ArnEqualsIfExists', ROLE)], ...limits })).toBe('ImplicitDeny')
+    // A federated-user session is not a role: the exemption is the role principals' rule.
+    const fed = `arn:aws:sts::${ACCOUNT}:federated-user/bob`
+    const fedCtx = { context: { 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:user/bob` } }
+    expect(decide(get(fed, BUCKET, fedCtx), { resource: [byArn('ArnEquals', `arn:aws:iam::${ACCOUNT}:user/bob`)], session: [allow('ec2:*')] })).toBe('ImplicitDeny')
+  })
   it('naming the account only delegates: the identity policy must allow too', () => {
     for (const principal of [ACCOUNT, `arn:aws:iam::${ACCOUNT}:root`]) {
       const rp = resourcePolicy({ AWS: principal }, 's3:GetObject')

@@ -38,7 +38,7 @@ describe('analyzeTrust: sub', () => {
     expect(r.issuer).toEqual({ host: ISSUER, providerArn: PROVIDER })
     expect(r.scope).toBe('EXACT')
     expect(r.exact).toEqual([{ subject: 'system:serviceaccount:team-a:app', namespace: 'team-a', name: 'app', admitted: true }])
-    expect(r.aud).toEqual({ constrained: true, values: ['sts.amazonaws.com'], tried: ['sts.amazonaws.com'] })
+    expect(r.aud).toEqual({ constrained: true, values: ['sts.amazonaws.com'], tried: ['sts.amazonaws.com'], accepted: [] })
     expect(r.positiveSub).toBe(true)
     expect(r.deciding.map((s) => s.index)).toEqual([0])
   })
@@ -84,10 +84,26 @@ describe('analyzeTrust: aud', () => {
     const statements = [web(sub('system:serviceaccount:*:*', 'StringLike', 'vault'))]
     const unknown = only(statements)
     expect(unknown.scope).toBe('CLUSTER')
-    expect(unknown.aud).toEqual({ constrained: true, values: ['vault'], tried: ['sts.amazonaws.com', 'vault'] })
+    expect(unknown.aud).toEqual({ constrained: true, values: ['vault'], tried: ['sts.amazonaws.com', 'vault'], accepted: ['vault'] })
     const known = only(statements, { issuers: [{ host: ISSUER, providerArn: PROVIDER, audiences: ['sts.amazonaws.com'] }] })
     expect(known.scope).toBe('NONE')
     expect(known.aud.constrained).toBeUndefined()
+    // Whatever the provider accepts today, the trust itself accepts the vault audience.
+    expect(known.aud.accepted).toEqual(['vault'])
+  })
+  it('accepted audiences: the API server\'s (default service-account tokens), besides or instead of STS\'s, decided by the engine', () => {
+    const exact = 'system:serviceaccount:team-a:app'
+    const both = only([web({ StringEquals: { [`${ISSUER}:sub`]: exact, [`${ISSUER}:aud`]: ['sts.amazonaws.com', 'https://kubernetes.default.svc'] } })])
+    expect(both.aud.constrained).toBe(true)
+    expect(both.aud.accepted).toEqual(['https://kubernetes.default.svc'])
+    // Not written anywhere: the issuer URL (the API server's default audience) matched by a pattern.
+    const like = only([web({ StringEquals: { [`${ISSUER}:sub`]: exact }, StringLike: { [`${ISSUER}:aud`]: 'https://oidc.*' } })])
+    expect(like.aud.accepted).toContain(`https://${ISSUER}`)
+    expect(like.aud.accepted).not.toContain('sts.amazonaws.com')
+    // Unrestricted: every API server audience is accepted too.
+    const none = only([web({ StringEquals: { [`${ISSUER}:sub`]: exact } })])
+    expect(none.aud.constrained).toBe(false)
+    expect(none.aud.accepted).toEqual(expect.arrayContaining(['https://kubernetes.default.svc', `https://${ISSUER}`]))
   })
   it('ForAnyValue / ForAllValues on aud constrain it like StringEquals for the single-valued aud claim', () => {
     for (const op of ['ForAnyValue:StringEquals', 'ForAllValues:StringEquals']) {

@@ -208,6 +208,7 @@ function addObject(o: Obj, kind: string, source: Source, cluster: string, inv: K
         policyTypes: strList(spec.policyTypes),
         egressIpBlocks: blocks,
         egressAllowAll: allowAll,
+        hasEgressRules: objList(spec.egress).length > 0,
       })
       return true
     }
@@ -215,6 +216,7 @@ function addObject(o: Obj, kind: string, source: Source, cluster: string, inv: K
       const mo = isObj(spec.metadataOptions) ? spec.metadataOptions : {}
       inv.nodeClasses.push({
         ...base,
+        httpEndpoint: typeof mo.httpEndpoint === 'string' ? mo.httpEndpoint : undefined,
         httpTokens: typeof mo.httpTokens === 'string' ? mo.httpTokens : undefined,
         httpPutResponseHopLimit: typeof mo.httpPutResponseHopLimit === 'number' ? mo.httpPutResponseHopLimit : undefined,
       })

@@ -1,9 +1,10 @@
 import type { FindingDraft, Rule } from '../finding.js'
 import { awsBound, findRole } from '../graph.js'
+import { EKS_WORKER_MINIMUM, policiesBeyond } from '../lib/node-role.js'
 import { managedPolicyName } from '../permissions.js'
 import { roleRef, saRef } from '../refs.js'
 
-const BASELINE = new Set(['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly', 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore', 'AmazonEKSWorkerNodeMinimalPolicy'])
+const BASELINE = [...EKS_WORKER_MINIMUM, 'AmazonSSMManagedInstanceCore']
 
 export const r28: Rule = {
   meta: {
@@ -22,8 +23,7 @@ export const r28: Rule = {
       for (const arn of arns) {
         const role = findRole(graph, arn)
         if (role === undefined) continue
-        const extra = role.obj.attachedPolicyArns.filter((a) => !BASELINE.has(managedPolicyName(a)))
-        const inline = role.obj.inlinePolicies.map((p) => p.name)
+        const { managed: extra, inline } = policiesBeyond(role, BASELINE)
         if (extra.length + inline.length === 0) continue
         out.push({
           severity: 'high',
