@@ -13,7 +13,7 @@ import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, Lis
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AwsContainmentRecord } from '../../src/respond/containment-records.js'
 import { startMoto } from '../support/moto.js'
-import { ADMIN, getRole, outcome, policy, startTestServer, trust } from './helpers.js'
+import { ADMIN, getRole, outcome, policy, startTestServer, trust, webIdentityTrust } from './helpers.js'
 import type { TestServer } from './helpers.js'
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
@@ -57,20 +57,6 @@ async function irsa(b: Backend, args: string[], endpointByEnv = false): Promise<
   }
 }
 
-function webIdentityTrust(provider: { arn: string; host: string }): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: provider.arn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${provider.host}:sub`]: ['system:serviceaccount:shop:api', 'system:serviceaccount:shop:other'], [`${provider.host}:aud`]: 'sts.amazonaws.com' } },
-      },
-    ],
-  })
-}
-
 async function trustNow(b: Backend, role: string): Promise<string> {
   return decodeURIComponent((await b.iam.send(new GetRoleCommand({ RoleName: role }))).Role?.AssumeRolePolicyDocument ?? '')
 }
@@ -105,7 +91,7 @@ async function startMotoBackend(): Promise<Backend> {
     url: m.url,
     keys: m.credentials,
     iam,
-    trust: webIdentityTrust(provider),
+    trust: webIdentityTrust(provider, ['shop/api', 'shop/other']),
     provider,
     async close() {
       iam.destroy()
