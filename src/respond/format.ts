@@ -69,7 +69,8 @@ export function blastRadiusLines(serviceAccounts: readonly ServiceAccountBlastRa
 }
 
 export function formatContainment(c: ContainmentRecord): string[] {
-  const scope = c.subject === undefined ? 'all sessions of the role' : `service account ${c.namespace ?? ''}/${c.serviceAccount ?? ''}`
+  const account = c.subject === undefined ? undefined : `service account ${c.namespace ?? ''}/${c.serviceAccount ?? ''}`
+  const scope = c.sessions !== undefined ? [account, `${c.sessions.length} named session(s)`].filter((x) => x !== undefined).join(', ') : (account ?? 'all sessions of the role')
   const out = [`${c.id}  ${c.undoneAt === undefined ? 'ACTIVE' : 'UNDONE'}  ${c.roleArn}  ${scope}  at ${new Date(c.createdAt).toISOString()}`]
   out.push(`  reason: ${c.reason}${c.actor === undefined ? '' : ` (by ${c.actor})`}`)
   if (c.sessions !== undefined) out.push(`  revokes sessions ${c.sessions.join(', ')} by aws:userid (inline policy ${c.changes.revokePolicy.name}); other sessions keep working`)
