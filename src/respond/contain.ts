@@ -23,7 +23,7 @@ import { readTrustStatements } from '../audit/lib/trust-doc.js'
 import type { AssociationUndo, ContainmentRecord } from './containment-store.js'
 import { getContainment, putContainment } from './containment-store.js'
 import type { ProviderRef } from './revoke-policy.js'
-import { REVOKE_POLICY_NAME, addStatements, hasStatements, removeStatements, revokeStatements, trustDenyStatements } from './revoke-policy.js'
+import { REVOKE_POLICY_NAME, addStatements, hasStatements, isRoleSessionName, removeStatements, revokeStatements, sessionDenyStatements, sessionUserId, trustDenyStatements } from './revoke-policy.js'
 import type { ServiceAccountRef } from '../model/service-account-ref.js'
 
 export interface ContainInput {
@@ -34,6 +34,12 @@ export interface ContainInput {
   readonly actor?: string
   /** Also remove the service account's EKS Pod Identity associations (recorded whole, so an undo recreates them). */
   readonly deleteAssociation?: boolean
+  /** Revoke only these sessions of the role (a Deny on their `aws:userid`), whatever their issue time. */
+  readonly sessionNames?: readonly string[]
+  /** Revoke the sessions that issued these access keys (looked up in the decision log). */
+  readonly accessKeyIds?: readonly string[]
+  /** Revoke every older session of the role (`aws:TokenIssueTime`), even with a service account. */
+  readonly allSessions?: boolean
 }
 
 export interface ContainOptions {
@@ -71,23 +77,52 @@ const defaultWait = (ms: number): Promise<void> => new Promise((resolve) => setT
  */
 export function subjectProviders(rt: Runtime, trustPolicy: string): ProviderRef[] {
   const own: ProviderRef = { arn: rt.ownProviderArn, host: issuerHostPath(rt.issuer) }
-  let named: ProviderRef[] = []
+  const named = trustProviders(trustPolicy)
+  if (named.length === 0 || named.some((p) => p.host === own.host)) return [own]
+  return named
+}
+
+/** The OIDC providers a trust policy's statements name (each once); none when it is not a readable policy. */
+export function trustProviders(trustPolicy: string): ProviderRef[] {
   try {
     const seen = new Map<string, ProviderRef>()
     for (const s of readTrustStatements(JSON.parse(trustPolicy) as unknown)) for (const p of s.providers) if (!seen.has(p.host)) seen.set(p.host, { arn: p.arn, host: p.host })
-    named = [...seen.values()]
+    return [...seen.values()]
   } catch {
-    named = []
+    return []
   }
-  if (named.length === 0 || named.some((p) => p.host === own.host)) return [own]
-  return named
+}
+
+/** Role session names from `--session-name`, checked as STS checks `RoleSessionName`. */
+export function checkSessionNames(names: readonly string[]): string[] {
+  for (const n of names) if (!isRoleSessionName(n)) throw new IrsaError('ERR_CLI_USAGE', `not a role session name (2 to 64 of letters, digits and +=,.@_-): ${JSON.stringify(n)}`)
+  return [...new Set(names)]
+}
+
+/**
+ * The session names of access keys, from the decision log: the allowed exchange (web identity or
+ * Pod Identity) that issued each key on this role. Throws ERR_CLI_INPUT for a key the log does not
+ * show issued on the role.
+ */
+export async function sessionNamesOfKeys(rt: Runtime, roleArn: string, accessKeyIds: readonly string[]): Promise<string[]> {
+  if (accessKeyIds.length === 0) return []
+  const byKey = new Map<string, string>()
+  for (const d of await rt.store.listDecisions({ roleArn, outcome: 'Allow', limit: 1_000_000 })) {
+    const key = d.detail?.accessKeyId
+    if (typeof key === 'string' && d.sessionName !== undefined) byKey.set(key, d.sessionName)
+  }
+  return accessKeyIds.map((k) => {
+    const name = byKey.get(k)
+    if (name === undefined) throw new IrsaError('ERR_CLI_INPUT', `the decision log shows no session of ${roleArn} with access key ${k}`)
+    return name
+  })
 }
 
 function newId(rt: Runtime): string {
   return `ctn-${Buffer.from(rt.random.bytes(6)).toString('hex')}`
 }
 
-async function roleFor(rt: Runtime, roleArn: string): Promise<{ account: string; name: string; trustPolicy: string; arn: string }> {
+async function roleFor(rt: Runtime, roleArn: string): Promise<{ account: string; name: string; trustPolicy: string; arn: string; roleId: string }> {
   const ref = parseRoleArn(roleArn)
   if (ref === undefined) throw new IrsaError('ERR_CLI_USAGE', `not a role ARN: ${roleArn}`)
   const role = ref.account === rt.account ? await rt.store.getRole(ref.account, ref.name) : undefined
@@ -115,6 +150,12 @@ async function logAssociation(rt: Runtime, action: 'eks:DeletePodIdentityAssocia
   })
 }
 
+/** What a containment's revocation covers, in words. */
+export function scopeText(r: Pick<ContainmentRecord, 'sessions' | 'subject' | 'allSessions'>): string {
+  if (r.sessions !== undefined) return `sessions ${r.sessions.join(', ')} (aws:userid)`
+  return r.subject === undefined || r.allSessions === true ? 'all sessions of the role' : `sessions of ${r.subject}`
+}
+
 export async function contain(rt: Runtime, input: ContainInput, options: ContainOptions = {}): Promise<ContainmentRecord> {
   if (input.deleteAssociation === true && input.serviceAccount === undefined) {
     throw new IrsaError('ERR_CLI_USAGE', 'removing Pod Identity associations needs a service account (--service-account NS/NAME)')
@@ -126,11 +167,20 @@ export async function contain(rt: Runtime, input: ContainInput, options: Contain
   const sa = input.serviceAccount
   const subject = sa === undefined ? undefined : subjectOf(sa)
   const reason = input.reason ?? 'no reason given'
+  const named = checkSessionNames(input.sessionNames ?? [])
+  if (input.allSessions === true && (named.length > 0 || (input.accessKeyIds ?? []).length > 0)) {
+    throw new IrsaError('ERR_CLI_USAGE', '--all-sessions revokes every session of the role: give it without --session-name/--access-key-id')
+  }
+  const sessionNames = [...new Set([...named, ...(await sessionNamesOfKeys(rt, input.roleArn, input.accessKeyIds ?? []))])]
   const record = await rt.store.transaction(async () => {
     const role = await roleFor(rt, input.roleArn)
     const providers = sa === undefined ? [] : subjectProviders(rt, role.trustPolicy)
     const before = await rt.store.getRolePolicy(role.arn, REVOKE_POLICY_NAME)
-    const after = addStatements(before, revokeStatements(id, issuedBefore, sa, providers), `inline policy ${REVOKE_POLICY_NAME}`)
+    const statements =
+      sessionNames.length > 0
+        ? sessionDenyStatements(id, role.roleId, sessionNames)
+        : revokeStatements(id, issuedBefore, input.allSessions === true ? undefined : sa, providers)
+    const after = addStatements(before, statements, `inline policy ${REVOKE_POLICY_NAME}`)
     rt.compiled('identity', after)
     let trustPolicy: ContainmentRecord['changes']['trustPolicy']
     if (sa !== undefined) {
@@ -156,8 +206,10 @@ export async function contain(rt: Runtime, input: ContainInput, options: Contain
       ...(input.serviceAccount === undefined ? {} : { subject, namespace: input.serviceAccount.namespace, serviceAccount: input.serviceAccount.name }),
       reason,
       ...(input.actor === undefined ? {} : { actor: input.actor }),
+      ...(input.allSessions === true ? { allSessions: true } : {}),
       createdAt,
       issuedBefore,
+      ...(sessionNames.length === 0 ? {} : { sessions: sessionNames.map((n) => sessionUserId(role.roleId, n)) }),
       providers,
       ...(sa === undefined ? {} : { podIdentityAssociations: associations }),
       changes: {
@@ -185,13 +237,15 @@ export async function contain(rt: Runtime, input: ContainInput, options: Contain
       issuedBefore,
       revokePolicy: REVOKE_POLICY_NAME,
       trustDeny: record.changes.trustPolicy !== undefined,
-      scope: record.subject === undefined ? 'all sessions of the role' : `sessions of ${record.subject}`,
+      scope: scopeText(record),
+      ...(record.sessions === undefined ? {} : { sessions: record.sessions }),
       ...(record.podIdentityAssociations === undefined
         ? {}
         : { podIdentityAssociations: record.podIdentityAssociations.map((a) => ({ associationId: a.associationId, roleArn: a.roleArn })) }),
       ...(record.changes.deletedAssociations === undefined ? {} : { deletedAssociations: record.changes.deletedAssociations.map((a) => a.associationId) }),
     },
   })
+  if (record.sessions !== undefined) return record
   const wait = options.wait ?? defaultWait
   for (let left = boundSeconds * 1000 - rt.clock.now(); left > 0; left = boundSeconds * 1000 - rt.clock.now()) await wait(Math.min(left, 100))
   return record

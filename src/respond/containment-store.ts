@@ -36,6 +36,10 @@ export interface ContainmentRecord {
   readonly createdAt: number
   /** The `aws:TokenIssueTime` bound (`YYYY-MM-DDTHH:MM:SSZ`): sessions issued before it are refused. */
   readonly issuedBefore: string
+  /** The `aws:userid` values (`<role id>:<session name>`) denied, when the containment names sessions. */
+  readonly sessions?: readonly string[]
+  /** The revocation covers every older session of the role although a service account is named. */
+  readonly allSessions?: boolean
   /** The issuer `host/path` prefixes the subject conditions name. */
   readonly providers: readonly { readonly arn: string; readonly host: string }[]
   /** The service account's EKS Pod Identity associations on the server's cluster when contained (whichever role they name). */

@@ -69,10 +69,12 @@ export function blastRadiusLines(serviceAccounts: readonly ServiceAccountBlastRa
 }
 
 export function formatContainment(c: ContainmentRecord): string[] {
-  const scope = c.subject === undefined ? 'all sessions of the role' : `service account ${c.namespace ?? ''}/${c.serviceAccount ?? ''}`
+  const account = c.subject === undefined ? undefined : `service account ${c.namespace ?? ''}/${c.serviceAccount ?? ''}`
+  const scope = c.sessions !== undefined ? [account, `${c.sessions.length} named session(s)`].filter((x) => x !== undefined).join(', ') : (account ?? 'all sessions of the role')
   const out = [`${c.id}  ${c.undoneAt === undefined ? 'ACTIVE' : 'UNDONE'}  ${c.roleArn}  ${scope}  at ${new Date(c.createdAt).toISOString()}`]
   out.push(`  reason: ${c.reason}${c.actor === undefined ? '' : ` (by ${c.actor})`}`)
-  out.push(`  revokes sessions issued before ${c.issuedBefore} (inline policy ${c.changes.revokePolicy.name})`)
+  if (c.sessions !== undefined) out.push(`  revokes sessions ${c.sessions.join(', ')} by aws:userid (inline policy ${c.changes.revokePolicy.name}); other sessions keep working`)
+  else out.push(`  revokes ${c.subject === undefined || c.allSessions === true ? 'all ' : ''}sessions issued before ${c.issuedBefore} (inline policy ${c.changes.revokePolicy.name})`)
   if (c.changes.trustPolicy !== undefined) {
     out.push(`  trust policy denies sts:AssumeRoleWithWebIdentity to ${c.subject ?? ''}, and Pod Identity (sts:AssumeRole, sts:TagSession) to its session tags`)
   }

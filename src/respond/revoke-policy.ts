@@ -84,12 +84,38 @@ export function revokeStatements(id: string, issuedBefore: string, sa?: ScopedAc
   ]
 }
 
+/** Role session names as STS accepts them (`RoleSessionName`: 2 to 64 of `[\w+=,.@-]`). */
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
+
+export function isRoleSessionName(name: string): boolean {
+  return SESSION_NAME.test(name)
+}
+
+/**
+ * `aws:userid` of a role session: `<role id>:<role session name>` (IAM User Guide, "AWS global
+ * condition context keys"), the same on AWS and in irsa's request context.
+ */
+export function sessionUserId(roleId: string, sessionName: string): string {
+  return `${roleId}:${sessionName}`
+}
+
+/**
+ * Deny everything to the named sessions of one role, and only them: one statement on
+ * `aws:userid` (several values of a `StringEquals` key match any of them). Other sessions of the
+ * role, whatever their issue time, keep their permissions.
+ */
+export function sessionDenyStatements(id: string, roleId: string, sessionNames: readonly string[]): Statement[] {
+  if (sessionNames.length === 0) throw new TypeError('a session deny needs at least one session name')
+  const ids = [...new Set(sessionNames)].map((n) => sessionUserId(roleId, n))
+  return [{ Sid: containmentSid(id), Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { StringEquals: { 'aws:userid': ids.length === 1 ? ids[0] : ids } } }]
+}
+
 /**
  * Trust-policy statements denying one service account new sessions: one per provider for web
- * identity, and one for Pod Identity (EKS Auth's sts:AssumeRole and sts:TagSession).
+ * identity, and one for Pod Identity (EKS Auth's sts:AssumeRole and sts:TagSession). With no
+ * provider (a role only Pod Identity assumes), the Pod Identity statement alone.
  */
 export function trustDenyStatements(id: string, sa: ScopedAccount, providers: readonly ProviderRef[]): Statement[] {
-  if (providers.length === 0) throw new TypeError('a trust deny needs at least one provider')
   const subject = serviceAccountSubject(sa.namespace, sa.name)
   const names = sids(id, providers.length + 1)
   return [

@@ -62,13 +62,18 @@ export async function startTestServer(): Promise<TestServer> {
 /** A trust policy admitting the given service accounts of the server's own issuer (StringEquals or StringLike). */
 export function trust(s: TestServer, subs: readonly string[], like = false): string {
   const rt = s.serving.rt
-  const key = issuerHostPath(rt.issuer)
+  return webIdentityTrust({ arn: rt.ownProviderArn, host: issuerHostPath(rt.issuer) }, subs, like)
+}
+
+/** A trust policy admitting the given service accounts (`NS/NAME`) through one OIDC provider (its ARN and `host/path`). */
+export function webIdentityTrust(provider: { readonly arn: string; readonly host: string }, subs: readonly string[], like = false): string {
+  const key = provider.host
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
       {
         Effect: 'Allow',
-        Principal: { Federated: rt.ownProviderArn },
+        Principal: { Federated: provider.arn },
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: { [like ? 'StringLike' : 'StringEquals']: { [`${key}:sub`]: subs.map((x) => `system:serviceaccount:${x.replace('/', ':')}`), [`${key}:aud`]: 'sts.amazonaws.com' } },
       },

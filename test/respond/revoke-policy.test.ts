@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { compilePolicy } from '../../src/policy/compile.js'
 import { evaluate } from '../../src/policy/evaluate.js'
-import { addStatements, containmentOfSid, hasStatements, removeStatements, revokeStatements, trustDenyStatements } from '../../src/respond/revoke-policy.js'
+import { addStatements, containmentOfSid, hasStatements, removeStatements, revokeStatements, sessionDenyStatements, trustDenyStatements } from '../../src/respond/revoke-policy.js'
 
 const HOST = 'oidc.example.com/id/ABC'
 const PROVIDER = { arn: `arn:aws:iam::111122223333:oidc-provider/${HOST}`, host: HOST }
@@ -66,6 +66,31 @@ describe('revoke statements', () => {
       evaluate({ principal: PROVIDER.arn, principalType: 'Federated', action: 'sts:AssumeRoleWithWebIdentity', resource: 'arn:aws:iam::111122223333:role/r', context: { [`${HOST}:sub`]: sub } }, { resource: [t] }).decision
     expect(ask(SUB)).toBe('ExplicitDeny')
     expect(ask('system:serviceaccount:shop:ledger')).toBe('Allow')
+  })
+})
+
+describe('session deny', () => {
+  it('denies exactly the named sessions by aws:userid (<role id>:<session name>), whatever their issue time', () => {
+    const st = sessionDenyStatements('ctn-3', 'AROAEXAMPLEROLEID0001', ['a', 'b', 'a'])
+    expect(st).toEqual([{ Sid: 'IrsaContainctn3', Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { StringEquals: { 'aws:userid': ['AROAEXAMPLEROLEID0001:a', 'AROAEXAMPLEROLEID0001:b'] } } }])
+    const p = compilePolicy(addStatements(undefined, st), { kind: 'identity', name: 'IrsaContain' })
+    const ask = (userid: string): string => evaluate({ principal: 'arn:aws:sts::111122223333:assumed-role/r/s', action: 'iam:GetRole', resource: '*', context: { 'aws:userid': userid } }, { identity: [p] }).decision
+    expect(ask('AROAEXAMPLEROLEID0001:a')).toBe('ExplicitDeny')
+    expect(ask('AROAEXAMPLEROLEID0001:b')).toBe('ExplicitDeny')
+    expect(ask('AROAEXAMPLEROLEID0001:c')).toBe('ImplicitDeny')
+    expect(ask('AROAOTHERROLEID000001:a')).toBe('ImplicitDeny')
+  })
+
+  it('a trust deny without an OIDC provider is the Pod Identity statement alone', () => {
+    expect(trustDenyStatements('ctn-4', SA, [])).toEqual([
+      {
+        Sid: 'IrsaContainctn4',
+        Effect: 'Deny',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'checkout' } },
+      },
+    ])
   })
 })
 
