@@ -70,7 +70,7 @@ describe('irsa investigate --cloudtrail', () => {
     expect(r.stdout).toMatch(/off-cluster-use {2}payments\/payments-api/)
     expect(r.stdout).toMatch(/role-chaining {2}payments\/payments-api/)
     expect(r.stdout).toContain(`${KEYS.chained}  payments/payments-api → ${ADMIN_ROLE} session=pivot`)
-    expect(r.stdout).toContain('irsa contain --role')
+    expect(r.stdout).toContain('irsa contain --aws --role')
     expect(r.stdout).not.toContain(KEYS.decoy)
   })
 

@@ -51,7 +51,7 @@ describe('CloudTrail join', () => {
     expect(inv.anomalies.find((a) => a.kind === 'new-region')?.detail).toBe('eu-west-1')
     // A containment command per compromised session, naming its session.
     expect(inv.recommendations.map((r) => r.accessKeyId)).toEqual([KEYS.payments, KEYS.chained])
-    expect(inv.recommendations[0]?.command).toMatch(/^irsa contain --role arn:aws:iam::111122223333:role\/payments-reader --service-account payments\/payments-api --session-name botocore-session-\d+ --reason /)
+    expect(inv.recommendations[0]?.command).toMatch(/^irsa contain --aws --role arn:aws:iam::111122223333:role\/payments-reader --service-account payments\/payments-api --session-name botocore-session-\d+ --reason /)
     expect(inv.recommendations[1]?.command).toMatch(/--role arn:aws:iam::111122223333:role\/admin-role --session-name pivot /)
     expect(inv.recommendations[0]?.denySession?.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { StringEquals: { 'aws:userid': expect.stringMatching(/^AROA\w+:botocore-session-/) } } })
   })

@@ -2,7 +2,7 @@
  * `irsa investigate --cloudtrail`: the sessions of service accounts found in CloudTrail (the join),
  * what looks wrong in them, the blast radius from the auditor's graph of `--iam` / `--kubernetes`
  * (the same `what-can` / `who-can` answers `irsa investigate` gives on the store) and what to do:
- * the `irsa contain` command per compromised session and the Deny on its `aws:userid`, which stops
+ * the `irsa contain --aws` command per compromised session and the Deny on its `aws:userid`, which stops
  * that session alone on AWS (IAM User Guide, "AWS global condition context keys": for an assumed
  * role `aws:userid` is `<role id>:<session name>`). One JSON-ready object. Pure: the time is given.
  */
@@ -92,7 +92,7 @@ function recommendations(sessions: readonly CloudTrailSession[], anomalies: read
     const because = why.get(s.accessKeyId)
     if (because === undefined) continue
     const reason = `CloudTrail: ${[...because].join(', ')} (${s.accessKeyId})`
-    const words = ['irsa', 'contain', '--role', s.roleArn]
+    const words = ['irsa', 'contain', '--aws', '--role', s.roleArn]
     if (s.depth === 0) words.push('--service-account', s.serviceAccount)
     if (s.sessionName !== undefined) words.push('--session-name', s.sessionName)
     words.push('--reason', reason)
