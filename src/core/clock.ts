@@ -1,5 +1,6 @@
 /** Time and randomness, injected everywhere so tests are deterministic and the core stays pure. */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
+import { RandomPool } from './random-pool.js'
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -13,7 +14,10 @@ export interface Random {
 
 export const systemClock: Clock = { now: () => Date.now() }
 
+const pool = new RandomPool()
+
+/** The CSPRNG: bytes from one pooled buffer (random-pool.ts); uuids from Node's own entropy cache. */
 export const systemRandom: Random = {
-  bytes: (n) => new Uint8Array(randomBytes(n)),
+  bytes: (n) => pool.bytes(n),
   uuid: () => randomUUID(),
 }

@@ -8,6 +8,8 @@ import Database from 'better-sqlite3'
 import type { SqlDialect } from '../sql/dialect.js'
 import { migrate } from '../sql/migrate.js'
 import { SqlStore } from '../sql/sql-store.js'
+import { cachingStore } from '../caching-store.js'
+import type { Store } from '../store.js'
 import { SqliteDriver } from './sqlite-driver.js'
 
 export interface SqliteStoreOptions {
@@ -17,7 +19,11 @@ export interface SqliteStoreOptions {
 
 export const SQLITE_DIALECT: SqlDialect = { kind: 'sqlite' }
 
-export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqlStore> {
+/**
+ * Roles and OIDC providers are served from memory (caching-store.ts); `PRAGMA data_version` tells
+ * this connection when another one (another process on the same file) has committed.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 })
   const db = new Database(options.file)
   if (options.file !== ':memory:') chmodSync(options.file, 0o600)
@@ -33,5 +39,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqlS
     db.close()
     throw e
   }
-  return new SqlStore(driver, SQLITE_DIALECT)
+  const dataVersion = db.prepare('PRAGMA data_version').pluck()
+  const closed = Symbol('closed') // once closed, every read misses and the store answers as a closed store does
+  const changeToken = (): unknown => (db.open ? dataVersion.get() : closed)
+  return cachingStore(new SqlStore(driver, SQLITE_DIALECT), { changeToken })
 }
