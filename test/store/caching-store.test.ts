@@ -103,7 +103,7 @@ describe('cachingStore', () => {
     await store.createRole(role('app', { tags: [{ Key: 'k', Value: 'v' }] }))
     await store.createOidcProvider(provider('one.example'))
     const r = await store.getRole(ACCOUNT, 'app')
-    expect(() => ((r as { tags: { Key: string }[] }).tags[0] as { Key: string }).Key = 'changed').toThrow(TypeError)
+    expect(() => ((r as unknown as { tags: { Key: string }[] }).tags[0] as { Key: string }).Key = 'changed').toThrow(TypeError)
     const list = await store.listOidcProviders(ACCOUNT)
     list.pop()
     expect(await store.listOidcProviders(ACCOUNT)).toHaveLength(1)
