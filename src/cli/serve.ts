@@ -8,6 +8,8 @@ import type { OpenOptions } from './bootstrap.js'
 import type { Runtime } from '../core/runtime.js'
 import { applyDemo } from './demo.js'
 import type { DemoResult } from './demo.js'
+import { applyBackendDemo } from './demo-backend.js'
+import type { BackendDemo } from './demo-backend.js'
 import { applyConfig, formatApplyReport } from '../config/apply.js'
 import type { ApplyReport } from '../config/apply.js'
 import type { IrsaConfig } from '../config/config-file.js'
@@ -110,7 +112,20 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   const host = o.host.includes(':') ? `[${o.host}]` : o.host
   const url = `http://${host}:${port}`
   await rt.store.setSetting('endpoint', url)
-  if (o.demo) demo = await applyDemo(rt)
+  let backendDemo: BackendDemo | undefined
+  if (o.demo) {
+    demo = await applyDemo(rt)
+    if (backend !== undefined) {
+      try {
+        backendDemo = await applyBackendDemo(rt, demo, backend.gateway)
+      } catch (e) {
+        await app.close()
+        await backend.stop()
+        await rt.store.close()
+        throw new Error(`--demo could not create its bucket in the backend ${backend.gateway.backend.href}: ${(e as Error).message}`)
+      }
+    }
+  }
   print(`irsa listening on ${url}`)
   print(`  issuer        ${rt.issuer}`)
   print(`  discovery     ${rt.issuer}/.well-known/openid-configuration`)
@@ -137,6 +152,14 @@ export async function startServer(options: ServeOptions, print: (line: string) =
     print(`  npx --no-install irsa exec --data ${o.data ?? '.irsa'} --namespace ${demo.namespace} --service-account ${demo.serviceAccount} -- aws sts get-caller-identity`)
     print(`Demo (EKS Pod Identity): ${demo.podIdentity.namespace}/${demo.podIdentity.serviceAccount} is associated with ${demo.podIdentity.roleArn} (${demo.podIdentity.associationId})`)
     print(`  npx --no-install irsa exec --pod-identity --data ${o.data ?? '.irsa'} --namespace ${demo.podIdentity.namespace} --service-account ${demo.podIdentity.serviceAccount} -- aws sts get-caller-identity`)
+    if (backendDemo !== undefined) {
+      const exec = `npx --no-install irsa exec --data ${o.data ?? '.irsa'} --namespace ${demo.namespace} --service-account ${demo.serviceAccount} --`
+      print(`Demo (gateway): s3://${backendDemo.bucket}/${backendDemo.key} is in the backend; ${demo.roleArn} may only s3:GetObject on ${backendDemo.bucket}/*.`)
+      print('  This one succeeds (prints the object):')
+      print(`  ${exec} aws s3 cp s3://${backendDemo.bucket}/${backendDemo.key} -`)
+      print('  This one is refused by the gateway (AccessDenied: s3:ListBucket is not granted):')
+      print(`  ${exec} aws s3 ls s3://${backendDemo.bucket}/`)
+    }
   }
   return {
     app,
