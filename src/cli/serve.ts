@@ -47,7 +47,7 @@ export interface ServeOptions extends OpenOptions {
   readonly allowedHosts?: readonly string[]
   /** The EKS cluster this server emulates (DescribeCluster, pod identity); default the stored one, else `irsa`. */
   readonly clusterName?: string
-  /** Enforce the issued credentials on AWS services and forward to this backend (`--backend URL|moto`). */
+  /** Enforce the issued credentials on AWS services and forward to this backend (`--backend URL|moto`); default the config's `backend:`. */
   readonly backend?: BackendSettings
 }
 
@@ -83,9 +83,11 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   const ui = setupUi(rt, { token: o.uiToken ?? (o.env ?? process.env).IRSA_UI_TOKEN, demo: o.demo === true })
   const webhookToken = o.webhookToken ?? (o.env ?? process.env)[WEBHOOK_TOKEN_ENV]
   let backend: RunningBackend | undefined
-  if (o.backend !== undefined) {
+  // --backend wins over the config file's `backend:` (and brings only its own credentials).
+  const backendSettings = o.backend ?? o.config?.backend
+  if (backendSettings !== undefined) {
     try {
-      backend = await startBackend(o.backend, { account: rt.account, region: rt.region, clock: rt.clock })
+      backend = await startBackend(backendSettings, { account: rt.account, region: rt.region, clock: rt.clock })
     } catch (e) {
       await rt.store.close()
       throw e
