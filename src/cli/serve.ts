@@ -8,6 +8,8 @@ import type { OpenOptions } from './bootstrap.js'
 import type { Runtime } from '../core/runtime.js'
 import { applyDemo } from './demo.js'
 import type { DemoResult } from './demo.js'
+import { applyBackendDemo } from './demo-backend.js'
+import type { BackendDemo } from './demo-backend.js'
 import { applyConfig, formatApplyReport } from '../config/apply.js'
 import type { ApplyReport } from '../config/apply.js'
 import type { IrsaConfig } from '../config/config-file.js'
@@ -45,7 +47,7 @@ export interface ServeOptions extends OpenOptions {
   readonly allowedHosts?: readonly string[]
   /** The EKS cluster this server emulates (DescribeCluster, pod identity); default the stored one, else `irsa`. */
   readonly clusterName?: string
-  /** Enforce the issued credentials on AWS services and forward to this backend (`--backend URL|moto`). */
+  /** Enforce the issued credentials on AWS services and forward to this backend (`--backend URL|moto`); default the config's `backend:`. */
   readonly backend?: BackendSettings
 }
 
@@ -81,9 +83,11 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   const ui = setupUi(rt, { token: o.uiToken ?? (o.env ?? process.env).IRSA_UI_TOKEN, demo: o.demo === true })
   const webhookToken = o.webhookToken ?? (o.env ?? process.env)[WEBHOOK_TOKEN_ENV]
   let backend: RunningBackend | undefined
-  if (o.backend !== undefined) {
+  // --backend wins over the config file's `backend:` (and brings only its own credentials).
+  const backendSettings = o.backend ?? o.config?.backend
+  if (backendSettings !== undefined) {
     try {
-      backend = await startBackend(o.backend, { account: rt.account, region: rt.region, clock: rt.clock })
+      backend = await startBackend(backendSettings, { account: rt.account, region: rt.region, clock: rt.clock })
     } catch (e) {
       await rt.store.close()
       throw e
@@ -110,7 +114,20 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   const host = o.host.includes(':') ? `[${o.host}]` : o.host
   const url = `http://${host}:${port}`
   await rt.store.setSetting('endpoint', url)
-  if (o.demo) demo = await applyDemo(rt)
+  let backendDemo: BackendDemo | undefined
+  if (o.demo) {
+    demo = await applyDemo(rt)
+    if (backend !== undefined) {
+      try {
+        backendDemo = await applyBackendDemo(rt, demo, backend.gateway)
+      } catch (e) {
+        await app.close()
+        await backend.stop()
+        await rt.store.close()
+        throw new Error(`--demo could not create its bucket in the backend ${backend.gateway.backend.href}: ${(e as Error).message}`)
+      }
+    }
+  }
   print(`irsa listening on ${url}`)
   print(`  issuer        ${rt.issuer}`)
   print(`  discovery     ${rt.issuer}/.well-known/openid-configuration`)
@@ -137,6 +154,14 @@ export async function startServer(options: ServeOptions, print: (line: string) =
     print(`  npx --no-install irsa exec --data ${o.data ?? '.irsa'} --namespace ${demo.namespace} --service-account ${demo.serviceAccount} -- aws sts get-caller-identity`)
     print(`Demo (EKS Pod Identity): ${demo.podIdentity.namespace}/${demo.podIdentity.serviceAccount} is associated with ${demo.podIdentity.roleArn} (${demo.podIdentity.associationId})`)
     print(`  npx --no-install irsa exec --pod-identity --data ${o.data ?? '.irsa'} --namespace ${demo.podIdentity.namespace} --service-account ${demo.podIdentity.serviceAccount} -- aws sts get-caller-identity`)
+    if (backendDemo !== undefined) {
+      const exec = `npx --no-install irsa exec --data ${o.data ?? '.irsa'} --namespace ${demo.namespace} --service-account ${demo.serviceAccount} --`
+      print(`Demo (gateway): s3://${backendDemo.bucket}/${backendDemo.key} is in the backend; ${demo.roleArn} may only s3:GetObject on ${backendDemo.bucket}/*.`)
+      print('  This one succeeds (prints the object):')
+      print(`  ${exec} aws s3 cp s3://${backendDemo.bucket}/${backendDemo.key} -`)
+      print('  This one is refused by the gateway (AccessDenied: s3:ListBucket is not granted):')
+      print(`  ${exec} aws s3 ls s3://${backendDemo.bucket}/`)
+    }
   }
   return {
     app,

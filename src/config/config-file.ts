@@ -69,6 +69,14 @@ export interface IrsaConfig {
   readonly roles: readonly RoleSpec[]
   /** Present when the file has a `podIdentityAssociations` list. */
   readonly podIdentityAssociations?: readonly PodIdentityAssociationSpec[]
+  /** `backend:` — where `irsa serve` forwards enforced AWS calls (its `--backend` flags win); ignored by `irsa apply`. */
+  readonly backend?: BackendSpec
+}
+
+/** `moto` or an http(s) URL, and optionally `AKID:SECRET` to re-sign forwarded requests with. */
+export interface BackendSpec {
+  readonly backend: string
+  readonly credentials?: string
 }
 
 const THUMBPRINT = /^[0-9A-Fa-f]{40}$/
@@ -181,7 +189,7 @@ export function parseConfig(text: string, file = 'config'): IrsaConfig {
     throw new IrsaError('ERR_CLI_INPUT', `${file}:${line}: invalid YAML: ${first.message.split('\n')[0] ?? ''}`)
   }
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return { providers: [], policies: [], roles: [] }
-  const top = r.map([], doc.contents, ['providers', 'policies', 'roles', 'podIdentityAssociations'])
+  const top = r.map([], doc.contents, ['providers', 'policies', 'roles', 'podIdentityAssociations', 'backend'])
 
   const providers: ProviderSpec[] = []
   const providerNode = top.get('providers')?.value
@@ -321,5 +329,39 @@ export function parseConfig(text: string, file = 'config'): IrsaConfig {
     if (!podIdentityRoles.has(x.name.toLowerCase())) r.fail(x.path, x.node, 'give trust, serviceAccounts to generate it from, or name the role in podIdentityAssociations')
   }
   const finalRoles = roles.map((x) => (podIdentityRoles.has(x.name.toLowerCase()) ? { ...x, podIdentity: true } : x))
-  return { providers, policies, roles: finalRoles, ...(piaList === undefined ? {} : { podIdentityAssociations: associations }) }
+  const backendNode = top.get('backend')?.value
+  const backend = backendNode === undefined ? undefined : backendSpec(r, backendNode)
+  return { providers, policies, roles: finalRoles, ...(piaList === undefined ? {} : { podIdentityAssociations: associations }), ...(backend === undefined ? {} : { backend }) }
+}
+
+/** `backend: moto`, `backend: URL`, or `backend: {url: moto|URL, credentials: AKID:SECRET}`. */
+function backendSpec(r: Reader, node: YamlNode | null): BackendSpec {
+  const target = (path: Path, n: YamlNode | null | undefined): string => {
+    const v = r.string(path, n, { min: 1, max: 2048 })
+    if (v === 'moto') return v
+    let url: URL | undefined
+    try {
+      url = new URL(v)
+    } catch {
+      url = undefined
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) r.fail(path, n, `${JSON.stringify(v)} is neither moto nor an http(s) URL`)
+    return v
+  }
+  if (isScalar(node)) return { backend: target(['backend'], node) }
+  const m = r.map(['backend'], node, ['url', 'credentials'])
+  const url = m.get('url')
+  if (url === undefined) r.fail(['backend'], node, 'url is required (moto or an http(s) URL)')
+  const creds = m.get('credentials')
+  return {
+    backend: target(['backend', 'url'], url.value),
+    ...(creds === undefined ? {} : { credentials: credentialsPair(r, creds.value) }),
+  }
+}
+
+/** `AKID:SECRET`; a malformed value is reported without echoing it (it holds a secret). */
+function credentialsPair(r: Reader, node: YamlNode | null): string {
+  const v = r.string(['backend', 'credentials'], node, { min: 3, max: 512 })
+  if (!/^[^:\s]+:\S+$/.test(v)) r.fail(['backend', 'credentials'], node, 'expected ACCESS_KEY_ID:SECRET_ACCESS_KEY')
+  return v
 }

@@ -193,8 +193,10 @@ async function authorizeOne(
     ...(service === 'kms' ? { 'kms:CallerAccount': who.account } : {}),
   }
   let resource: CompiledPolicy[] | undefined
+  let exists: boolean | undefined
   if (a.resource !== '*') {
     const f = await facts.resource(service, a.resource)
+    exists = f.exists
     for (const [k, v] of Object.entries(f.tags ?? {})) context[`aws:ResourceTag/${k}`] = v
     if (f.policy !== undefined) {
       try {
@@ -209,9 +211,13 @@ async function authorizeOne(
   const request = { principal: who.arn, action: a.action, resource: a.resource, ...(a.resourceAccount === undefined ? {} : { resourceAccount: a.resourceAccount }), context }
   // KMS: a grant from the caller's side (or the root user's) counts only when the key policy itself
   // has an Allow that applies to the caller: naming it, or delegating to its account.
+  // A key whose policy the facts do not give (unreadable, or no facts at all) is not usable: failing
+  // open to the caller's policies would let an identity grant bypass the key policy. A key the
+  // backend says does not exist is left to the backend's own NotFoundException.
+  const kmsKey = service === 'kms' && exists !== false && /^arn:[^:]+:kms:[^:]*:[^:]*:key\//.test(a.resource)
   const d =
-    service === 'kms' && resource !== undefined
-      ? evaluateKmsKeyAccess(request, { ...caller.policies, keyPolicy: resource[0] })
+    kmsKey || (service === 'kms' && resource !== undefined)
+      ? evaluateKmsKeyAccess(request, { ...caller.policies, keyPolicy: resource?.[0] })
       : evaluate(request, { ...caller.policies, ...(resource === undefined ? {} : { resource }) })
   return { authorization: a, decision: d.decision, reason: d.reason, explanation: d.explanation, statements: d.statements }
 }

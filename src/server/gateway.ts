@@ -107,7 +107,10 @@ function flatHeaders(h: IncomingMessage['headers']): Record<string, string> {
 /** Is this an S3 object upload (PutObject, UploadPart), whose body is streamed? */
 function isObjectUpload(method: string, key: string | undefined, query: QueryMultiMap): boolean {
   if (method !== 'PUT' || key === undefined) return false
-  return Object.keys(query).every((k) => k === 'partNumber' || k === 'uploadId' || k.toLowerCase().startsWith('x-amz-'))
+  // SDK v3 names the operation in the query (`?x-id=PutObject`); other PUTs on a key (CopyObject,
+  // PutObjectTagging, …) carry small bodies and are read whole.
+  const upload = (k: string): boolean => k === 'x-id' && (query[k] ?? []).every((v) => v === 'PutObject' || v === 'UploadPart')
+  return Object.keys(query).every((k) => k === 'partNumber' || k === 'uploadId' || k.toLowerCase().startsWith('x-amz-') || upload(k))
 }
 
 async function readBounded(req: IncomingMessage, max: number): Promise<Buffer> {

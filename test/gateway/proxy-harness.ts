@@ -99,6 +99,29 @@ export interface GatewayFixture {
 
 export const READ_PAYMENTS = { Sid: 'ReadPayments', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::payments/*' }
 
+/** The demo role with `statements` as its only permissions, and a pod's session credentials for it. */
+export interface DemoSession {
+  readonly roleArn: string
+  readonly session: AwsKeys
+  setPolicy(statements: readonly object[]): Promise<void>
+}
+
+export async function demoSession(server: LoopbackServer, statements: readonly object[] = [READ_PAYMENTS]): Promise<DemoSession> {
+  const rt = server.serving.rt
+  const demo = await applyDemo(rt)
+  const setPolicy = async (s: readonly object[]): Promise<void> => {
+    await rt.store.putRolePolicy(demo.roleArn, 'read-demo-bucket', JSON.stringify({ Version: '2012-10-17', Statement: s }))
+  }
+  await setPolicy(statements)
+  const { token } = await issueServiceAccountToken(rt, { namespace: demo.namespace, serviceAccount: demo.serviceAccount, audience: ['sts.amazonaws.com'] })
+  const sts = new STSClient({ endpoint: server.url, region: REGION, credentials: ADMIN, maxAttempts: 1 })
+  const r = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: demo.roleArn, RoleSessionName: 'gw', WebIdentityToken: token }))
+  sts.destroy()
+  const c = r.Credentials
+  if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined) throw new Error('no credentials')
+  return { roleArn: demo.roleArn, session: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }, setPolicy }
+}
+
 export async function startGateway(prefix: string, credentials?: string): Promise<GatewayFixture> {
   const moto = await startMoto({ account: ACCOUNT })
   const backend = await countingProxy(moto.url)
@@ -112,26 +135,15 @@ export async function startGateway(prefix: string, credentials?: string): Promis
     clock: { now: () => Date.now() + offset },
     backend: { backend: backend.url, facts: () => facts, ...(credentials === undefined ? {} : { credentials }) },
   })
-  const rt = server.serving.rt
-  const demo = await applyDemo(rt)
-  const setPolicy = async (statements: readonly object[]): Promise<void> => {
-    await rt.store.putRolePolicy(demo.roleArn, 'read-demo-bucket', JSON.stringify({ Version: '2012-10-17', Statement: statements }))
-  }
-  await setPolicy([READ_PAYMENTS])
-  const { token } = await issueServiceAccountToken(rt, { namespace: demo.namespace, serviceAccount: demo.serviceAccount, audience: ['sts.amazonaws.com'] })
-  const sts = new STSClient({ endpoint: server.url, region: REGION, credentials: ADMIN, maxAttempts: 1 })
-  const r = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: demo.roleArn, RoleSessionName: 'gw', WebIdentityToken: token }))
-  sts.destroy()
-  const c = r.Credentials
-  if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined) throw new Error('no credentials')
+  const { roleArn, session, setPolicy } = await demoSession(server)
   return {
     server,
     url: server.url,
     moto,
     backend,
     facts,
-    roleArn: demo.roleArn,
-    session: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+    roleArn,
+    session,
     setPolicy,
     skew: (ms) => void (offset = ms),
     async close() {

@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream'
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms'
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -74,7 +75,9 @@ describe('S3 through the gateway (SDK v3)', () => {
   it('a streamed PutObject (aws-chunked with a trailing checksum) is verified and stored', async () => {
     await gw.setPolicy([READ_PAYMENTS, { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::payments/uploads/*' }])
     try {
-      const body = Buffer.alloc(3 * 1024 * 1024 + 17, 'x')
+      // Larger than the gateway's bound on buffered control bodies: SDK v3 sends PutObject with
+      // `?x-id=PutObject`, and it must still be streamed.
+      const body = Buffer.alloc(17 * 1024 * 1024 + 17, 'x')
       const stream = Readable.from((function* () {
         for (let i = 0; i < body.length; i += 65_536) yield body.subarray(i, i + 65_536)
       })())
@@ -151,5 +154,23 @@ describe('the decision log', () => {
     const denied = rows.find((r) => r.action === 's3:PutObject' && r.outcome === 'Deny')
     expect(denied?.code).toBe('AccessDenied')
     expect(denied?.reason).toContain('is not authorized to perform: s3:PutObject')
+  })
+})
+
+describe('KMS keys without a key policy in the facts', () => {
+  it('an identity grant alone does not open a key whose policy is unknown; a delegating key policy does', async () => {
+    const direct = gw.server.track(new KMSClient({ endpoint: gw.backend.url, region: REGION, credentials: ADMIN, maxAttempts: 1 }))
+    const key = (await direct.send(new CreateKeyCommand({}))).KeyMetadata?.Arn ?? ''
+    await gw.setPolicy([READ_PAYMENTS, { Effect: 'Allow', Action: 'kms:Encrypt', Resource: key }])
+    const role = gw.server.track(new KMSClient({ endpoint: gw.url, region: REGION, credentials: gw.session, maxAttempts: 1 }))
+    try {
+      const e = await errorOf(role.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') })))
+      expect(e.name).toBe('AccessDeniedException')
+      gw.facts.policies.set(key, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }] }))
+      expect((await role.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('x') }))).KeyId).toBe(key)
+    } finally {
+      gw.facts.policies.delete(key)
+      await gw.setPolicy([READ_PAYMENTS])
+    }
   })
 })
