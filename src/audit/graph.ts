@@ -11,7 +11,7 @@ import { podIdentityReach } from '../trust/pod-identity.js'
 import type { PodIdentityReach } from '../trust/pod-identity.js'
 import type { ProbeNames } from '../trust/probes.js'
 import { DEFAULT_PROBE } from '../trust/probes.js'
-import { issuerReach as analyzeIssuer, subjectPool } from '../trust/reach.js'
+import { issuerReach as analyzeIssuer, statementTrusts, subjectPool } from '../trust/reach.js'
 import type { Scope, SubjectPool } from '../trust/reach.js'
 import type { TrustIssuer } from '../trust/statements.js'
 import { trustIssuers } from '../trust/statements.js'
@@ -121,6 +121,12 @@ export interface RoleIssuerReach {
   readonly acceptedAudiences: readonly string[]
 }
 
+/** One Allow web-identity statement of a trust and what it admits by itself. */
+export interface StatementReach {
+  readonly statement: StatementRef
+  readonly reach: RoleIssuerReach
+}
+
 export interface RoleNode {
   readonly obj: IamRoleObj
   readonly statements: readonly TrustStatement[]
@@ -131,6 +137,11 @@ export interface RoleNode {
   readonly workload: boolean
   /** Per OIDC issuer the trust names: whom it admits (the trust analyzer's answer). */
   readonly reach: RoleIssuerReach[]
+  /**
+   * When the trust has several web-identity statements: each statement's reach on its own (with the
+   * trust's Deny statements), the analyzer's answer for that statement alone.
+   */
+  readonly statementReach: StatementReach[]
   /** Whether and how the trust admits EKS Pod Identity (undefined when it does not compile). */
   readonly podIdentity: PodIdentityReach | undefined
   readonly perms: RolePermissions
@@ -333,6 +344,7 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
       podIdStatements: podId,
       workload: oidc.length + podId.length > 0,
       reach: [],
+      statementReach: [],
       podIdentity: trust === undefined ? undefined : podIdentityReach(trust, r.arn),
       perms: rolePermissions(r, lib, warnings, clusterArns, podIdRoleArns),
       annotatedBy: [],
@@ -387,7 +399,10 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
     if (role.trust === undefined) continue
     for (const issuer of trustIssuers(role.trust, role.obj.arn)) {
       const cluster = clusterByHost.get(issuer.host.toLowerCase())
-      role.reach.push(issuerReach(role, issuer, providerByArn.get(issuer.providerArn), cluster, probe, cluster === undefined ? undefined : pools.get(cluster.name)))
+      const pool = cluster === undefined ? undefined : pools.get(cluster.name)
+      role.reach.push(issuerReach(role, issuer, providerByArn.get(issuer.providerArn), cluster, probe, pool))
+      if (role.oidcStatements.length < 2) continue
+      for (const s of statementTrusts(role.trust, issuer)) role.statementReach.push({ statement: s.statement, reach: issuerReach(role, issuer, providerByArn.get(issuer.providerArn), cluster, probe, pool, s.trust) })
     }
     for (const r of role.reach) for (const sa of r.admitted) sa.assumable.push(role)
   }
@@ -474,8 +489,8 @@ function issuerReach(
   cluster: ClusterNode | undefined,
   probe: ProbeNames,
   pool: SubjectPool<SaNode> | undefined,
+  trust: CompiledPolicy = role.trust as CompiledPolicy,
 ): RoleIssuerReach {
-  const trust = role.trust as CompiledPolicy
   const withAudiences = provider?.clientIds !== undefined && provider.clientIds.length > 0 ? { ...issuer, audiences: provider.clientIds } : issuer
   const r = analyzeIssuer({ trust, roleArn: role.obj.arn, probe, ...(pool === undefined ? {} : { subjects: pool }), ...(cluster === undefined ? {} : { namespaces: cluster.namespaces }) }, withAudiences)
   const exactSubs: ExactSub[] = []
