@@ -30,6 +30,18 @@ export type { Scope }
 /** The EKS Pod Identity Agent's link-local addresses (169.254.170.23 and fd00:ec2::23, as EKS documents them). */
 const AGENT_HOSTS = new Set(['169.254.170.23', '[fd00:ec2::23]'])
 
+/** Access entry types whose principal is a node's role (EKS adds them to system:nodes). */
+export const NODE_ENTRY_TYPES: ReadonlySet<string> = new Set(['EC2_LINUX', 'EC2_WINDOWS', 'HYBRID_LINUX'])
+
+/**
+ * The graph cluster an EKS cluster name (an access entry's, an association's) stands for: the
+ * cluster of that name, else the only cluster when the Kubernetes objects came without one.
+ */
+export function graphClusterNamed(clusters: ReadonlyMap<string, ClusterNode>, name: string): string {
+  if (clusters.has(name) || clusters.size !== 1) return name
+  return [...clusters.keys()][0] as string
+}
+
 export interface GraphOptions {
   /** Probe namespace and service account names: made up, so only a wildcard admits them. */
   readonly probeNamespace?: string
@@ -407,7 +419,13 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
     for (const r of role.reach) for (const sa of r.admitted) sa.assumable.push(role)
   }
   const nodeRoles = new Map<string, string[]>()
-  for (const e of inv.k8s.awsAuthNodeRoles) nodeRoles.set(e.cluster, [...(nodeRoles.get(e.cluster) ?? []), e.roleArn])
+  const addNodeRole = (cluster: string, arn: string): void => {
+    const list = nodeRoles.get(cluster) ?? []
+    if (!list.includes(arn)) nodeRoles.set(cluster, [...list, arn])
+  }
+  for (const e of inv.k8s.awsAuthNodeRoles) addNodeRole(e.cluster, e.roleArn)
+  // Access entries of a node type (EKS maps them into system:nodes, as aws-auth's system:nodes group does).
+  for (const e of inv.iam.accessEntries) if (e.type !== undefined && NODE_ENTRY_TYPES.has(e.type)) addNodeRole(graphClusterNamed(clusters, e.cluster), e.principalArn)
   options.onProgress?.(total, total)
   return { inventory: inv, clusters, roles, roleByArn, serviceAccounts, saByKey, rbac, probe, nodeRoles, saOfWorkload, podIdentity }
 }
@@ -427,9 +445,8 @@ function placeAssociations(
 ): PodIdentityBinding[] {
   const out: PodIdentityBinding[] = []
   const graphCluster = (name: string): string => {
-    if (clusters.has(name)) return name
-    if (clusters.size === 1) return [...clusters.keys()][0] as string
-    return ensureCluster(name).name
+    const c = graphClusterNamed(clusters, name)
+    return clusters.has(c) ? c : ensureCluster(name).name
   }
   const place = (assoc: PodIdentityAssociationObj, evidence: WorkloadObj[]): void => {
     const cluster = graphCluster(assoc.cluster)
