@@ -1,24 +1,15 @@
 /** Rules completed to their documented scope: R03's single-application namespace, R06's statement union, R33's dangling Pod Identity association. */
 import { rmSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runAudit } from '../../src/audit/audit.js'
 import type { Finding } from '../../src/audit/finding.js'
-import { buildGraph } from '../../src/audit/graph.js'
-import { loadFiles } from '../../src/audit/load/files.js'
-import { NOW } from './helpers.js'
-import { ACCT, ISSUER_HOST, K8S, PROVIDER, assoc, deployment, oidcTrust, role, roleArn, sa, writeEstate } from './pod-identity-estate.js'
+import { ACCT, ISSUER_HOST, K8S, PROVIDER, assoc, deployment, oidcTrust, role, roleArn, sa, auditWrittenEstate } from './pod-identity-estate.js'
 
 const dirs: string[] = []
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-async function audit(o: Parameters<typeof writeEstate>[0] = {}): Promise<Finding[]> {
-  const { dir, flags } = writeEstate(o)
-  dirs.push(dir)
-  const inv = await loadFiles({ kubernetes: flags.kubernetes, iam: flags.iam, eksClusters: flags.eksCluster, oidcProviders: flags.oidcProviders, podIdentityAssociations: flags.podIdentityAssociations ?? [] })
-  return runAudit(buildGraph(inv), { now: NOW }).findings
-}
+const audit = (o: Parameters<typeof auditWrittenEstate>[1] = {}): Promise<Finding[]> => auditWrittenEstate(dirs, o)
 
 const byRole = (fs: Finding[], rule: string, name: string): Finding[] => fs.filter((f) => f.ruleId === rule && f.resources.some((r) => r.arn === roleArn(name)))
 const items = (extra: unknown[]): unknown => ({ ...K8S, items: [...K8S.items, ...extra] })

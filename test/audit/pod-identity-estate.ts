@@ -1,5 +1,10 @@
 /** A small EKS Pod Identity estate, written as the AWS CLI and kubectl would print it, for the Pod Identity and migrate tests. */
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { runAudit } from '../../src/audit/audit.js'
+import type { Finding } from '../../src/audit/finding.js'
+import { buildGraph } from '../../src/audit/graph.js'
+import { loadFiles } from '../../src/audit/load/files.js'
+import { NOW } from './helpers.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -169,4 +174,12 @@ export function writeEstate(o: { associations?: boolean; moreAssociations?: Retu
       ...(o.associations === false ? {} : { podIdentityAssociations: [join(dir, 'associations.json')] }),
     },
   }
+}
+
+/** Write the estate (its directory is added to `dirs`, for the caller to remove), load it and audit it. */
+export async function auditWrittenEstate(dirs: string[], o: Parameters<typeof writeEstate>[0] = {}): Promise<Finding[]> {
+  const { dir, flags } = writeEstate(o)
+  dirs.push(dir)
+  const inv = await loadFiles({ kubernetes: flags.kubernetes, iam: flags.iam, eksClusters: flags.eksCluster, oidcProviders: flags.oidcProviders, podIdentityAssociations: flags.podIdentityAssociations ?? [] })
+  return runAudit(buildGraph(inv), { now: NOW }).findings
 }

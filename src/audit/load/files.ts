@@ -44,7 +44,8 @@ async function listFiles(path: string): Promise<string[]> {
   return out
 }
 
-async function readJson(path: string): Promise<unknown> {
+/** Read a file and parse it; unreadable or unparsable input is ERR_AUDIT_INPUT naming the file. */
+async function readParsed<T>(path: string, parse: (text: string) => T): Promise<T> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -52,26 +53,15 @@ async function readJson(path: string): Promise<unknown> {
     throw new IrsaError('ERR_AUDIT_INPUT', `cannot read ${path}: ${(e as Error).message}`, { cause: e })
   }
   try {
-    return JSON.parse(text) as unknown
+    return parse(text)
   } catch (e) {
     throw new IrsaError('ERR_AUDIT_INPUT', `${path} is not valid JSON: ${(e as Error).message}`, { cause: e })
   }
 }
 
+const readJson = (path: string): Promise<unknown> => readParsed(path, (t) => JSON.parse(t) as unknown)
 /** A file of one or more concatenated JSON values, as AWS CLI outputs appended to one file are. */
-async function readJsonValues(path: string): Promise<unknown[]> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    throw new IrsaError('ERR_AUDIT_INPUT', `cannot read ${path}: ${(e as Error).message}`, { cause: e })
-  }
-  try {
-    return splitJsonValues(text)
-  } catch (e) {
-    throw new IrsaError('ERR_AUDIT_INPUT', `${path} is not valid JSON: ${(e as Error).message}`, { cause: e })
-  }
-}
+const readJsonValues = (path: string): Promise<unknown[]> => readParsed(path, splitJsonValues)
 
 /** Split `name=value` (a cluster prefix) from a path or URL; `=` inside a URL scheme does not count. */
 export function splitClusterPrefix(arg: string): { cluster: string | undefined; value: string } {
