@@ -11,7 +11,7 @@ import { podIdentityReach } from '../trust/pod-identity.js'
 import type { PodIdentityReach } from '../trust/pod-identity.js'
 import type { ProbeNames } from '../trust/probes.js'
 import { DEFAULT_PROBE } from '../trust/probes.js'
-import { issuerReach as analyzeIssuer, subjectPool } from '../trust/reach.js'
+import { issuerReach as analyzeIssuer, statementTrusts, subjectPool } from '../trust/reach.js'
 import type { Scope, SubjectPool } from '../trust/reach.js'
 import type { TrustIssuer } from '../trust/statements.js'
 import { trustIssuers } from '../trust/statements.js'
@@ -29,6 +29,18 @@ export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience'
 export type { Scope }
 /** The EKS Pod Identity Agent's link-local addresses (169.254.170.23 and fd00:ec2::23, as EKS documents them). */
 const AGENT_HOSTS = new Set(['169.254.170.23', '[fd00:ec2::23]'])
+
+/** Access entry types whose principal is a node's role (EKS adds them to system:nodes). */
+export const NODE_ENTRY_TYPES: ReadonlySet<string> = new Set(['EC2_LINUX', 'EC2_WINDOWS', 'HYBRID_LINUX'])
+
+/**
+ * The graph cluster an EKS cluster name (an access entry's, an association's) stands for: the
+ * cluster of that name, else the only cluster when the Kubernetes objects came without one.
+ */
+export function graphClusterNamed(clusters: ReadonlyMap<string, ClusterNode>, name: string): string {
+  if (clusters.has(name) || clusters.size !== 1) return name
+  return [...clusters.keys()][0] as string
+}
 
 export interface GraphOptions {
   /** Probe namespace and service account names: made up, so only a wildcard admits them. */
@@ -121,6 +133,12 @@ export interface RoleIssuerReach {
   readonly acceptedAudiences: readonly string[]
 }
 
+/** One Allow web-identity statement of a trust and what it admits by itself. */
+export interface StatementReach {
+  readonly statement: StatementRef
+  readonly reach: RoleIssuerReach
+}
+
 export interface RoleNode {
   readonly obj: IamRoleObj
   readonly statements: readonly TrustStatement[]
@@ -131,6 +149,11 @@ export interface RoleNode {
   readonly workload: boolean
   /** Per OIDC issuer the trust names: whom it admits (the trust analyzer's answer). */
   readonly reach: RoleIssuerReach[]
+  /**
+   * When the trust has several web-identity statements: each statement's reach on its own (with the
+   * trust's Deny statements), the analyzer's answer for that statement alone.
+   */
+  readonly statementReach: StatementReach[]
   /** Whether and how the trust admits EKS Pod Identity (undefined when it does not compile). */
   readonly podIdentity: PodIdentityReach | undefined
   readonly perms: RolePermissions
@@ -333,6 +356,7 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
       podIdStatements: podId,
       workload: oidc.length + podId.length > 0,
       reach: [],
+      statementReach: [],
       podIdentity: trust === undefined ? undefined : podIdentityReach(trust, r.arn),
       perms: rolePermissions(r, lib, warnings, clusterArns, podIdRoleArns),
       annotatedBy: [],
@@ -387,12 +411,21 @@ export function buildGraph(inv: Inventory, options: GraphOptions = {}): AuditGra
     if (role.trust === undefined) continue
     for (const issuer of trustIssuers(role.trust, role.obj.arn)) {
       const cluster = clusterByHost.get(issuer.host.toLowerCase())
-      role.reach.push(issuerReach(role, issuer, providerByArn.get(issuer.providerArn), cluster, probe, cluster === undefined ? undefined : pools.get(cluster.name)))
+      const pool = cluster === undefined ? undefined : pools.get(cluster.name)
+      role.reach.push(issuerReach(role, issuer, providerByArn.get(issuer.providerArn), cluster, probe, pool))
+      if (role.oidcStatements.length < 2) continue
+      for (const s of statementTrusts(role.trust, issuer)) role.statementReach.push({ statement: s.statement, reach: issuerReach(role, issuer, providerByArn.get(issuer.providerArn), cluster, probe, pool, s.trust) })
     }
     for (const r of role.reach) for (const sa of r.admitted) sa.assumable.push(role)
   }
   const nodeRoles = new Map<string, string[]>()
-  for (const e of inv.k8s.awsAuthNodeRoles) nodeRoles.set(e.cluster, [...(nodeRoles.get(e.cluster) ?? []), e.roleArn])
+  const addNodeRole = (cluster: string, arn: string): void => {
+    const list = nodeRoles.get(cluster) ?? []
+    if (!list.includes(arn)) nodeRoles.set(cluster, [...list, arn])
+  }
+  for (const e of inv.k8s.awsAuthNodeRoles) addNodeRole(e.cluster, e.roleArn)
+  // Access entries of a node type (EKS maps them into system:nodes, as aws-auth's system:nodes group does).
+  for (const e of inv.iam.accessEntries) if (e.type !== undefined && NODE_ENTRY_TYPES.has(e.type)) addNodeRole(graphClusterNamed(clusters, e.cluster), e.principalArn)
   options.onProgress?.(total, total)
   return { inventory: inv, clusters, roles, roleByArn, serviceAccounts, saByKey, rbac, probe, nodeRoles, saOfWorkload, podIdentity }
 }
@@ -412,9 +445,8 @@ function placeAssociations(
 ): PodIdentityBinding[] {
   const out: PodIdentityBinding[] = []
   const graphCluster = (name: string): string => {
-    if (clusters.has(name)) return name
-    if (clusters.size === 1) return [...clusters.keys()][0] as string
-    return ensureCluster(name).name
+    const c = graphClusterNamed(clusters, name)
+    return clusters.has(c) ? c : ensureCluster(name).name
   }
   const place = (assoc: PodIdentityAssociationObj, evidence: WorkloadObj[]): void => {
     const cluster = graphCluster(assoc.cluster)
@@ -474,8 +506,8 @@ function issuerReach(
   cluster: ClusterNode | undefined,
   probe: ProbeNames,
   pool: SubjectPool<SaNode> | undefined,
+  trust: CompiledPolicy = role.trust as CompiledPolicy,
 ): RoleIssuerReach {
-  const trust = role.trust as CompiledPolicy
   const withAudiences = provider?.clientIds !== undefined && provider.clientIds.length > 0 ? { ...issuer, audiences: provider.clientIds } : issuer
   const r = analyzeIssuer({ trust, roleArn: role.obj.arn, probe, ...(pool === undefined ? {} : { subjects: pool }), ...(cluster === undefined ? {} : { namespaces: cluster.namespaces }) }, withAudiences)
   const exactSubs: ExactSub[] = []

@@ -161,6 +161,8 @@ export interface K8sInventory {
   readonly nodeClasses: NodeClassObj[]
   /** The aws-auth ConfigMap's mapRoles entries with group system:nodes. */
   readonly awsAuthNodeRoles: { readonly cluster: string; readonly roleArn: string }[]
+  /** Every aws-auth mapRoles entry: the role and the Kubernetes groups it is mapped into. */
+  readonly awsAuthRoles: { readonly cluster: string; readonly roleArn: string; readonly groups: readonly string[]; readonly source: Source }[]
 }
 
 export interface PolicyDoc {
@@ -233,6 +235,29 @@ export interface PodIdentityAssociationObj {
   readonly source: Source
 }
 
+/** An EKS access policy associated with an access entry, and where it applies. */
+export interface AccessPolicyObj {
+  readonly policyArn: string
+  /** `cluster`, or `namespace` with the namespaces. */
+  readonly scope: 'cluster' | 'namespace'
+  readonly namespaces: readonly string[]
+}
+
+/**
+ * An EKS access entry (`aws eks describe-access-entry`, merged with `list-associated-access-policies`):
+ * an IAM principal's access to a cluster's Kubernetes API.
+ */
+export interface AccessEntryObj {
+  readonly cluster: string
+  readonly principalArn: string
+  /** `STANDARD`, `EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`, `HYBRID_LINUX`, …; undefined from a list summary. */
+  readonly type: string | undefined
+  readonly username: string | undefined
+  readonly kubernetesGroups: readonly string[]
+  readonly accessPolicies: readonly AccessPolicyObj[]
+  readonly source: Source
+}
+
 /** Identity-policy holders other than roles (for ABAC checks): users and groups. */
 export interface IamPrincipalPolicies {
   readonly arn: string
@@ -254,6 +279,8 @@ export interface IamInventory {
   readonly podIdentityClusters: Set<string>
   /** Whether any association input was given at all. */
   podIdentityLoaded: boolean
+  /** EKS access entries with their access policies. */
+  readonly accessEntries: AccessEntryObj[]
 }
 
 export interface Inventory {
@@ -277,9 +304,10 @@ export function emptyK8s(): K8sInventory {
     networkPolicies: [],
     nodeClasses: [],
     awsAuthNodeRoles: [],
+    awsAuthRoles: [],
   }
 }
 
 export function emptyIam(): IamInventory {
-  return { roles: [], policies: new Map(), others: [], providers: undefined, clusters: [], accounts: new Set(), podIdentityAssociations: [], podIdentityClusters: new Set(), podIdentityLoaded: false }
+  return { roles: [], policies: new Map(), others: [], providers: undefined, clusters: [], accounts: new Set(), podIdentityAssociations: [], podIdentityClusters: new Set(), podIdentityLoaded: false, accessEntries: [] }
 }

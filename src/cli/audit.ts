@@ -50,6 +50,7 @@ export interface InputFlags {
   awsEndpoint?: string
   awsRegion?: string
   podIdentityAssociations?: string[]
+  eksAccessEntries?: string[]
   awsEksClusters?: string[]
   awsAllClusters?: boolean
   progress?: boolean
@@ -117,6 +118,7 @@ export async function loadInputs(flags: InputFlags, io: AuditIo): Promise<Invent
     oidcProviders: flags.oidcProviders ?? [],
     clusterIssuers: flags.clusterIssuer ?? [],
     podIdentityAssociations: flags.podIdentityAssociations ?? [],
+    accessEntries: flags.eksAccessEntries ?? [],
     onFile: () => bar.tick('reading', ++files),
   })
   if (flags.fromKube === true) {
@@ -296,6 +298,7 @@ export function inputOptions(cmd: Command): Command {
     .option('--oidc-providers <files...>', 'aws iam list-open-id-connect-providers / get-open-id-connect-provider output')
     .option('--cluster-issuer <urls...>', 'cluster issuer URL ([CLUSTER=]URL) when no describe-cluster output is at hand')
     .option('--pod-identity-associations <files...>', 'aws eks list-pod-identity-associations / describe-pod-identity-association output (EKS Pod Identity bindings)')
+    .option('--eks-access-entries <files...>', 'aws eks describe-access-entry / list-associated-access-policies / list-access-entries output ([CLUSTER=]FILE)')
     .option('--from-kube', 'read Kubernetes objects live through the kubeconfig')
     .option('--kubeconfig <file>', 'kubeconfig for --from-kube (default: KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context for --from-kube')

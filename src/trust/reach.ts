@@ -21,7 +21,7 @@ import { STS_AUDIENCE } from '../model/aws-names.js'
 import { apiServerAudiences } from './api-server-audience.js'
 import { DEFAULT_PROBE, anyNamespaceProbe, clusterProbe, namespaceProbe, patternProbe } from './probes.js'
 import type { TrustIssuer } from './statements.js'
-import { WEB_IDENTITY, clausesOn, isPositive, statementRef, trustIssuers } from './statements.js'
+import { WEB_IDENTITY, clausesOn, coversAction, isPositive, statementRef, trustIssuers } from './statements.js'
 import type { Subject } from './subject.js'
 import { hasWild, saSubject, splitSub } from './subject.js'
 
@@ -166,6 +166,21 @@ function namesIssuer(st: CompiledStatement, issuer: TrustIssuer): boolean {
   if (p.named.federated.includes(issuer.providerArn)) return true
   const key = issuer.host.toLowerCase()
   return p.named.any && st.conditions.some((c) => c.lowerKey === `${key}:sub` || c.lowerKey === `${key}:aud`)
+}
+
+/** Scopes from the narrowest to the widest (NONE admits nobody). */
+export const SCOPE_ORDER: readonly Scope[] = ['NONE', 'EXACT', 'PATTERN', 'NS', 'ANYNS', 'CLUSTER']
+
+/**
+ * Each Allow statement that names the issuer for web identity, as a trust of its own: that statement
+ * with the trust's Deny statements (which still carve it). Analysing each with `issuerReach` says what
+ * every statement admits by itself, so a caller can compare a statement with the union.
+ */
+export function statementTrusts(trust: CompiledPolicy, issuer: TrustIssuer): { readonly statement: StatementRef; readonly trust: CompiledPolicy }[] {
+  const denies = trust.statements.filter((st) => st.effect === 'Deny')
+  return trust.statements
+    .filter((st) => st.effect === 'Allow' && namesIssuer(st, issuer) && coversAction(st, WEB_IDENTITY))
+    .map((st) => ({ statement: statementRef(trust, st), trust: { ...trust, statements: [st, ...denies] } }))
 }
 
 export function issuerReach<S extends Subject>(input: TrustReachInput<S>, issuer: TrustIssuer): IssuerReach<S> {

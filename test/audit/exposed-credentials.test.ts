@@ -5,24 +5,15 @@
  */
 import { rmSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runAudit } from '../../src/audit/audit.js'
 import type { Finding } from '../../src/audit/finding.js'
-import { buildGraph } from '../../src/audit/graph.js'
-import { loadFiles } from '../../src/audit/load/files.js'
-import { NOW } from './helpers.js'
-import { ISSUER_HOST, K8S, PROVIDER, deployment, role, roleArn, writeEstate } from './pod-identity-estate.js'
+import { ISSUER_HOST, K8S, PROVIDER, deployment, role, roleArn, auditWrittenEstate } from './pod-identity-estate.js'
 
 const dirs: string[] = []
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
 })
 
-async function audit(o: Parameters<typeof writeEstate>[0] = {}): Promise<Finding[]> {
-  const { dir, flags } = writeEstate(o)
-  dirs.push(dir)
-  const inv = await loadFiles({ kubernetes: flags.kubernetes, iam: flags.iam, eksClusters: flags.eksCluster, oidcProviders: flags.oidcProviders, podIdentityAssociations: flags.podIdentityAssociations ?? [] })
-  return runAudit(buildGraph(inv), { now: NOW }).findings
-}
+const audit = (o: Parameters<typeof auditWrittenEstate>[1] = {}): Promise<Finding[]> => auditWrittenEstate(dirs, o)
 
 const byResource = (fs: Finding[], rule: string): Map<string, Finding> =>
   new Map(fs.filter((f) => f.ruleId === rule).map((f) => [f.resources[0]?.arn ?? `${f.resources[0]?.namespace ?? ''}/${f.resources[0]?.name ?? ''}`, f]))

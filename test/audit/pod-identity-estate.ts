@@ -1,5 +1,10 @@
 /** A small EKS Pod Identity estate, written as the AWS CLI and kubectl would print it, for the Pod Identity and migrate tests. */
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { runAudit } from '../../src/audit/audit.js'
+import type { Finding } from '../../src/audit/finding.js'
+import { buildGraph } from '../../src/audit/graph.js'
+import { loadFiles } from '../../src/audit/load/files.js'
+import { NOW } from './helpers.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -124,7 +129,7 @@ export const K8S = {
   ],
 }
 
-const assoc = (ns: string, name: string, role: string, id: string): { summary: unknown; full: unknown } => {
+export const assoc = (ns: string, name: string, role: string, id: string): { summary: unknown; full: unknown } => {
   const associationArn = `arn:aws:eks:us-east-1:${ACCT}:podidentityassociation/prod/${id}`
   return {
     summary: { clusterName: 'prod', namespace: ns, serviceAccount: name, associationArn, associationId: id },
@@ -147,16 +152,17 @@ export const EKS_CLUSTER = { cluster: { name: 'prod', arn: CLUSTER_ARN, identity
 
 /**
  * Write the estate; `associations: false` leaves the association file out, `roles` adds IAM roles,
- * `clientIds` gives the OIDC provider's ClientIDList.
+ * `clientIds` gives the OIDC provider's ClientIDList, `moreAssociations` adds associations.
  */
-export function writeEstate(o: { associations?: boolean; k8s?: unknown; roles?: unknown[]; clientIds?: string[] } = {}): { dir: string; flags: { kubernetes: string[]; iam: string[]; eksCluster: string[]; oidcProviders: string[]; podIdentityAssociations?: string[] } } {
+export function writeEstate(o: { associations?: boolean; moreAssociations?: ReturnType<typeof assoc>[]; k8s?: unknown; roles?: unknown[]; clientIds?: string[] } = {}): { dir: string; flags: { kubernetes: string[]; iam: string[]; eksCluster: string[]; oidcProviders: string[]; podIdentityAssociations?: string[] } } {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-podid-audit-'))
   writeFileSync(join(dir, 'auth.json'), JSON.stringify({ ...AUTH, RoleDetailList: [...ROLES, ...(o.roles ?? [])] }))
   writeFileSync(join(dir, 'k8s.json'), JSON.stringify(o.k8s ?? K8S))
   writeFileSync(join(dir, 'cluster.json'), JSON.stringify(EKS_CLUSTER))
   writeFileSync(join(dir, 'oidc.json'), JSON.stringify({ OpenIDConnectProviderList: [{ Arn: PROVIDER, ...(o.clientIds === undefined ? {} : { ClientIDList: o.clientIds }) }] }))
   // `aws eks list-pod-identity-associations` then one `describe-pod-identity-association` per id, in one file.
-  const text = [JSON.stringify({ associations: ASSOCIATIONS.map((a) => a.summary) }, null, 4), ...ASSOCIATIONS.map((a) => JSON.stringify(a.full, null, 4))].join('\n')
+  const all = [...ASSOCIATIONS, ...(o.moreAssociations ?? [])]
+  const text = [JSON.stringify({ associations: all.map((a) => a.summary) }, null, 4), ...all.map((a) => JSON.stringify(a.full, null, 4))].join('\n')
   writeFileSync(join(dir, 'associations.json'), text)
   return {
     dir,
@@ -168,4 +174,12 @@ export function writeEstate(o: { associations?: boolean; k8s?: unknown; roles?: 
       ...(o.associations === false ? {} : { podIdentityAssociations: [join(dir, 'associations.json')] }),
     },
   }
+}
+
+/** Write the estate (its directory is added to `dirs`, for the caller to remove), load it and audit it. */
+export async function auditWrittenEstate(dirs: string[], o: Parameters<typeof writeEstate>[0] = {}): Promise<Finding[]> {
+  const { dir, flags } = writeEstate(o)
+  dirs.push(dir)
+  const inv = await loadFiles({ kubernetes: flags.kubernetes, iam: flags.iam, eksClusters: flags.eksCluster, oidcProviders: flags.oidcProviders, podIdentityAssociations: flags.podIdentityAssociations ?? [] })
+  return runAudit(buildGraph(inv), { now: NOW }).findings
 }

@@ -8,6 +8,7 @@ import { loadAuthorizationDetails, loadEksCluster, loadOidcProviders, issuerHost
 import { loadKubernetesDocuments, parseDocuments } from './kubernetes.js'
 import { splitJsonValues } from '../../eks/association-records.js'
 import { loadPodIdentityAssociations } from './pod-identity.js'
+import { loadAccessEntries } from './access-entries.js'
 
 export interface FileInputs {
   /** Paths, each optionally prefixed `cluster=` to say which cluster the objects come from. */
@@ -17,6 +18,8 @@ export interface FileInputs {
   readonly oidcProviders: readonly string[]
   /** `aws eks list-pod-identity-associations` / `describe-pod-identity-association` output. */
   readonly podIdentityAssociations?: readonly string[]
+  /** EKS access entries (`describe-access-entry`, `list-associated-access-policies`), each optionally `cluster=FILE`. */
+  readonly accessEntries?: readonly string[]
   /** `--cluster-issuer`: `URL` or `cluster=URL`. */
   readonly clusterIssuers?: readonly string[]
   /** Progress callback: called with the number of files read so far. */
@@ -41,7 +44,8 @@ async function listFiles(path: string): Promise<string[]> {
   return out
 }
 
-async function readJson(path: string): Promise<unknown> {
+/** Read a file and parse it; unreadable or unparsable input is ERR_AUDIT_INPUT naming the file. */
+async function readParsed<T>(path: string, parse: (text: string) => T): Promise<T> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -49,11 +53,15 @@ async function readJson(path: string): Promise<unknown> {
     throw new IrsaError('ERR_AUDIT_INPUT', `cannot read ${path}: ${(e as Error).message}`, { cause: e })
   }
   try {
-    return JSON.parse(text) as unknown
+    return parse(text)
   } catch (e) {
     throw new IrsaError('ERR_AUDIT_INPUT', `${path} is not valid JSON: ${(e as Error).message}`, { cause: e })
   }
 }
+
+const readJson = (path: string): Promise<unknown> => readParsed(path, (t) => JSON.parse(t) as unknown)
+/** A file of one or more concatenated JSON values, as AWS CLI outputs appended to one file are. */
+const readJsonValues = (path: string): Promise<unknown[]> => readParsed(path, splitJsonValues)
 
 /** Split `name=value` (a cluster prefix) from a path or URL; `=` inside a URL scheme does not count. */
 export function splitClusterPrefix(arg: string): { cluster: string | undefined; value: string } {
@@ -76,20 +84,10 @@ export async function loadFiles(inputs: FileInputs): Promise<Inventory> {
   }
   for (const f of inputs.oidcProviders) loadOidcProviders(await readJson(f), f, iam, warnings)
   for (const f of inputs.eksClusters) loadEksCluster(await readJson(f), f, iam, warnings)
-  for (const f of inputs.podIdentityAssociations ?? []) {
-    let text: string
-    try {
-      text = await readFile(f, 'utf8')
-    } catch (e) {
-      throw new IrsaError('ERR_AUDIT_INPUT', `cannot read ${f}: ${(e as Error).message}`, { cause: e })
-    }
-    let values: unknown[]
-    try {
-      values = splitJsonValues(text)
-    } catch (e) {
-      throw new IrsaError('ERR_AUDIT_INPUT', `${f} is not valid JSON: ${(e as Error).message}`, { cause: e })
-    }
-    loadPodIdentityAssociations(values, f, iam, warnings)
+  for (const f of inputs.podIdentityAssociations ?? []) loadPodIdentityAssociations(await readJsonValues(f), f, iam, warnings)
+  for (const arg of inputs.accessEntries ?? []) {
+    const { cluster, value } = splitClusterPrefix(arg)
+    loadAccessEntries(await readJsonValues(value), value, iam, warnings, cluster)
   }
   for (const arg of inputs.clusterIssuers ?? []) {
     const { cluster, value } = splitClusterPrefix(arg)

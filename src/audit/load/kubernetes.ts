@@ -309,6 +309,9 @@ function awsAuth(data: Record<string, string>, cluster: string, inv: K8sInventor
   const docs = parseDocuments(text, source.file, warnings)
   const list = Array.isArray(docs[0]) ? (docs[0] as unknown[]) : docs
   for (const e of list) {
-    if (isObj(e) && typeof e.rolearn === 'string' && strList(e.groups).includes('system:nodes')) inv.awsAuthNodeRoles.push({ cluster, roleArn: e.rolearn })
+    if (!isObj(e) || typeof e.rolearn !== 'string') continue
+    const groups = strList(e.groups)
+    inv.awsAuthRoles.push({ cluster, roleArn: e.rolearn, groups, source })
+    if (groups.includes('system:nodes')) inv.awsAuthNodeRoles.push({ cluster, roleArn: e.rolearn })
   }
 }

@@ -1,6 +1,8 @@
 import type { FindingDraft, Rule, Severity } from '../finding.js'
 import { escalateByTier } from '../finding.js'
 import { cap } from '../lib/evidence-cap.js'
+import type { SingleApplication } from '../lib/single-app-namespace.js'
+import { SINGLE_APP_LABEL, singleApplication } from '../lib/single-app-namespace.js'
 import { roleRef, saName } from '../refs.js'
 
 export const r03: Rule = {
@@ -21,6 +23,7 @@ export const r03: Rule = {
       for (const r of role.reach) {
         let base: Severity
         let what: string
+        let singleApp: SingleApplication[] | undefined
         if (r.scope === 'CLUSTER' && r.positiveSub) {
           base = 'high'
           what = 'any service account in any namespace'
@@ -28,8 +31,12 @@ export const r03: Rule = {
           base = 'high'
           what = `${r.anyNamespaceNames.map((n) => `"${n}"`).join(', ')} in every namespace`
         } else if (r.scope === 'NS') {
-          base = 'medium'
-          what = `any service account in namespace${r.namespaces.length === 1 ? '' : 's'} ${r.namespaces.join(', ')}`
+          // A namespace that holds one application only: the wildcard admits that application's identities (and future ones there).
+          const cluster = r.cluster
+          const single = cluster === undefined ? [] : r.namespaces.map((ns) => singleApplication(graph, cluster.name, ns))
+          singleApp = single.length > 0 && single.every((x) => x !== undefined) ? (single as SingleApplication[]) : undefined
+          base = singleApp === undefined ? 'medium' : 'low'
+          what = `any service account in namespace${r.namespaces.length === 1 ? '' : 's'} ${r.namespaces.join(', ')}${singleApp === undefined ? '' : ` (single-application: ${singleApp.map((x) => `${x.namespace} holds ${x.application ?? 'one application'}${x.basis === 'label' ? ` (labelled ${SINGLE_APP_LABEL})` : ''}`).join(', ')})`}`
         } else if (r.scope === 'PATTERN') {
           base = 'medium'
           what = `subjects nobody listed that match ${r.patterns.join(', ')}`
@@ -49,6 +56,7 @@ export const r03: Rule = {
             matchingCount: r.admitted.length,
             statements: r.admittingStatements.map((s) => s.index),
             tier: role.perms.tier,
+            ...(singleApp === undefined ? {} : { singleApplication: singleApp }),
           },
           key: `${role.obj.arn}|${r.host}|${r.scope}`,
         })
