@@ -68,8 +68,11 @@ export const r33: Rule = {
     for (const b of graph.podIdentity) {
       if (b.assoc.inferred || b.sa.obj !== undefined || b.sa.workloads.length > 0) continue
       const cluster = graph.clusters.get(b.cluster)
-      // Without service accounts of this cluster, absence says nothing.
+      // Without the cluster's service accounts, absence says nothing; nor without any Kubernetes view
+      // beyond them (neither RBAC nor Namespace objects: the server's own state, whose service accounts
+      // are only the ones its bindings name).
       if (cluster === undefined || cluster.serviceAccounts.length === 0) continue
+      if (!hasRbac && !cluster.namespacesKnown) continue
       const namespaceExists = cluster.namespaces.has(b.sa.namespace)
       const who = claimers(cluster.name, b.sa.namespace, namespaceExists)
       const missing = namespaceExists ? 'service account' : 'namespace'
