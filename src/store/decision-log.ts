@@ -25,6 +25,8 @@ export interface DecisionRecord {
 
 export interface DecisionQuery {
   readonly since?: number
+  /** Only rows before this time (epoch milliseconds, exclusive). */
+  readonly before?: number
   /** Only rows with a larger id, oldest first (a cursor for followers such as the live log). */
   readonly afterId?: number
   readonly roleArn?: string
