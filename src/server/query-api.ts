@@ -12,6 +12,7 @@ import { xmlDocument } from '../aws/xml.js'
 import { IAM_ACTIONS } from '../iam/actions.js'
 import { assumeRoleWithWebIdentity } from '../sts/assume-role-with-web-identity.js'
 import type { RequestMeta, SignedAction } from '../core/signed-action.js'
+import { userAgentField } from '../core/signed-action.js'
 import { getCallerIdentity } from '../sts/get-caller-identity.js'
 import { authenticate } from '../core/identity.js'
 import type { Runtime } from '../core/runtime.js'
@@ -75,7 +76,7 @@ export async function queryApi(app: FastifyInstance, rt: Runtime): Promise<void>
       const version = q.raw.get('Version')
       const expected = service === 'iam' ? '2010-05-08' : '2011-06-15'
       if (version !== undefined && version !== expected) throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${version}`)
-      const meta: RequestMeta = { requestId, sourceIp: req.ip, secureTransport: req.protocol === 'https' }
+      const meta: RequestMeta = { requestId, sourceIp: req.ip, secureTransport: req.protocol === 'https', ...userAgentField(req.headers['user-agent']) }
       let result: XmlObject | undefined
       if (service === 'sts' && UNSIGNED_STS.has(action)) {
         result = await assumeRoleWithWebIdentity(rt, q, meta)
