@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js'
 import type { Runtime } from '../core/runtime.js'
 import { decisionToCloudTrail } from '../respond/cloudtrail/from-decisions.js'
 import type { ExportContext } from '../respond/cloudtrail/from-decisions.js'
+import { exportContext } from '../respond/cloudtrail/decision-events.js'
 
 export interface LogQuery {
   readonly since?: number
@@ -72,12 +73,6 @@ export async function* decisionsInWindow(store: Store, w: { readonly since?: num
     if (page.length < pageSize) return
     afterId = page[page.length - 1]?.id as number
   }
-}
-
-/** What the CloudTrail mapping needs from the state: the account, region and role ids (for older records). */
-export async function exportContext(rt: Runtime): Promise<ExportContext> {
-  const roles = await rt.store.listRoles(rt.account)
-  return { account: rt.account, region: rt.region, roleIds: new Map(roles.map((r) => [r.arn, r.roleId])) }
 }
 
 /** A CloudTrail log file (`{"Records": […]}`) of the decisions that are AWS API calls, as text chunks. */

@@ -45,7 +45,7 @@ import { gatewayErrorResponse, wireShape } from './gateway-errors.js'
 import type { GatewayFault, WireShape } from './gateway-errors.js'
 
 /** The SigV4 services irsa answers itself. */
-const OWN_SERVICES = new Set(['sts', 'iam', 'eks', 'eks-auth'])
+const OWN_SERVICES = new Set(['sts', 'iam', 'eks', 'eks-auth', 'cloudtrail'])
 /** The largest non-object body buffered (DynamoDB's request limit is 16 MB). */
 const MAX_CONTROL_BODY = 16 * 1024 * 1024
 /** Headers that belong to one hop, or that the gateway rewrites. */

@@ -4,7 +4,7 @@
 // `irsa investigate --cloudtrail` over the export must find the same sessions, keys and calls as
 // `irsa investigate` on the store. The export must never carry a session's secret or token.
 import { execFile } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -15,7 +15,7 @@ import { runCloudTrailInvestigation } from '../../src/cli/investigate-cloudtrail
 import { runInvestigation } from '../../src/cli/investigate.js'
 import type { CloudTrailInvestigation } from '../../src/respond/cloudtrail/investigation.js'
 import type { CloudTrailRecord } from '../../src/respond/cloudtrail/record.js'
-import { outcome, policy, startTestServer, trust } from './helpers.js'
+import { ADMIN, awsCli, outcome, policy, startTestServer, trust } from './helpers.js'
 import type { Credentials, TestServer } from './helpers.js'
 
 const execFileP = promisify(execFile)
@@ -129,5 +129,31 @@ describe('irsa log --format cloudtrail round trip', () => {
     const checkout = await fromCloudTrail(file, 'shop/checkout')
     expect(checkout.sessions.map((x) => x.assumedRoleId).sort()).toEqual([`${roleIds.payments}:checkout-a`, `${roleIds.reports}:checkout-b`].sort())
     expect(checkout.sessions.find((x) => x.accessKeyId === sessions.checkout?.accessKeyId)?.events[0]?.eventName).toBe('DeleteRole')
+  })
+
+  it('answers aws cloudtrail lookup-events (AWS CLI v1) from the decision log, paging, filtered and authorized', async () => {
+    const byUser = await awsCli(s, ADMIN, ['cloudtrail', 'lookup-events', '--lookup-attributes', 'AttributeKey=Username,AttributeValue=system:serviceaccount:shop:checkout', '--page-size', '1'])
+    expect(byUser.code, byUser.stderr).toBe(0)
+    const out = JSON.parse(byUser.stdout) as { Events: { EventId: string; EventName: string; Username: string; CloudTrailEvent: string }[] }
+    // The CLI followed NextToken one event at a time: the three exchanges of shop/checkout, newest first.
+    expect(out.Events.map((e) => JSON.parse(e.CloudTrailEvent).requestParameters.roleSessionName)).toEqual(['checkout-b', 'probe', 'checkout-a'])
+    expect(new Set(out.Events.map((e) => e.EventId))).toEqual(new Set(records.filter((r) => r.userIdentity?.userName === 'system:serviceaccount:shop:checkout').map((r) => r.eventID)))
+    const byKey = await awsCli(s, ADMIN, ['cloudtrail', 'lookup-events', '--lookup-attributes', `AttributeKey=AccessKeyId,AttributeValue=${sessions.checkout?.accessKeyId}`])
+    expect((JSON.parse(byKey.stdout) as { Events: { EventName: string }[] }).Events.map((e) => e.EventName)).toEqual(['DeleteRole'])
+    const later = await awsCli(s, ADMIN, ['cloudtrail', 'lookup-events', '--start-time', new Date(Date.now() + 3_600_000).toISOString()])
+    expect((JSON.parse(later.stdout) as { Events: unknown[] }).Events).toEqual([])
+    // `irsa investigate --cloudtrail` reads the lookup-events output like the export.
+    const all = await awsCli(s, ADMIN, ['cloudtrail', 'lookup-events'])
+    const saved = join(s.dir, 'lookup-events.json')
+    await writeFile(saved, all.stdout)
+    const a = await fromCloudTrail(saved)
+    const b = await fromCloudTrail(file)
+    expect(a.sessions.map((x) => [x.accessKeyId, x.events.length])).toEqual(b.sessions.map((x) => [x.accessKeyId, x.events.length]))
+    // A session its policies do not allow cloudtrail:LookupEvents is refused, in CloudTrail's JSON error shape.
+    const refused = await awsCli(s, sessions.ledger as Credentials, ['cloudtrail', 'lookup-events'])
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/AccessDenied/)
+    const bad = await awsCli(s, ADMIN, ['cloudtrail', 'lookup-events', '--lookup-attributes', 'AttributeKey=EventName,AttributeValue=A', 'AttributeKey=EventName,AttributeValue=B'])
+    expect(bad.stderr).toMatch(/InvalidLookupAttributesException/)
   })
 })

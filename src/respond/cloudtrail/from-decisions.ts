@@ -229,7 +229,7 @@ function serviceCall(action: string): { service: string; operation: string } | u
 }
 
 /** Services whose calls are AWS API calls CloudTrail would record (the rest are irsa's own). */
-const AWS_SERVICES = new Set(['iam', 'sts', 'eks', 'eks-auth', 's3', 'dynamodb', 'sqs', 'sns', 'kms', 'secretsmanager', 'ssm'])
+const AWS_SERVICES = new Set(['iam', 'sts', 'eks', 'eks-auth', 's3', 'dynamodb', 'sqs', 'sns', 'kms', 'secretsmanager', 'ssm', 'cloudtrail'])
 
 /** One decision as a CloudTrail record; undefined for decisions that are no AWS API call. */
 export function decisionToCloudTrail(d: DecisionRecord, ctx: ExportContext): CloudTrailRecord | undefined {

@@ -325,6 +325,7 @@ export class SqlStore implements Store {
       ['at >= ?', q.since],
       ['at < ?', q.before],
       ['id > ?', q.afterId],
+      ['id < ?', q.beforeId],
       ['role_arn = ?', q.roleArn],
       ['subject = ?', q.subject],
       ['outcome = ?', q.outcome],
