@@ -51,6 +51,12 @@ export const AWS_ERRORS = {
   UnrecognizedClientException: 403,
   InvalidSignatureException: 403,
   MissingAuthenticationTokenException: 403,
+  // CloudTrail LookupEvents (JSON protocol: {"__type", "message"})
+  InvalidLookupAttributesException: 400,
+  InvalidTimeRangeException: 400,
+  InvalidMaxResultsException: 400,
+  InvalidNextTokenException: 400,
+  InvalidEventCategoryException: 400,
 } as const
 
 export type AwsErrorCode = keyof typeof AWS_ERRORS

@@ -18,7 +18,7 @@ import { renderCloudTrailHtml } from '../ui/cloudtrail-report.js'
 import type { AuditIo } from './audit.js'
 import { defaultIo, fail, graphOf, loadInputs, progress, warn } from './audit.js'
 import { VERSION } from './version.js'
-import { parseDuration } from './log.js'
+import { logTime } from './log.js'
 
 export interface CloudTrailFlags {
   readonly cloudtrail: readonly string[]
@@ -45,14 +45,8 @@ function cloudTrailTarget(f: CloudTrailFlags): CloudTrailTarget {
   return { kind: 'all' }
 }
 
-/** A time flag: a duration back from now (`15m`, `7d`) or an ISO 8601 time. */
 function timeFlag(flag: string, v: string | undefined, now: number): number | undefined {
-  if (v === undefined) return undefined
-  const secs = parseDuration(v)
-  if (secs !== undefined) return now - secs * 1000
-  const t = /^\d{4}-\d{2}-\d{2}/.test(v) ? Date.parse(v) : Number.NaN
-  if (Number.isNaN(t)) throw new IrsaError('ERR_CLI_USAGE', `${flag} expects a duration such as 2h or 7d, or a time such as 2026-01-31T12:00:00Z, not ${v}`)
-  return t
+  return v === undefined ? undefined : logTime(flag, v, now)
 }
 
 export async function runCloudTrailInvestigation(f: CloudTrailFlags, io: AuditIo): Promise<CloudTrailInvestigation> {

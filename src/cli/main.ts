@@ -10,7 +10,8 @@ import { policyEvalCommand } from './policy-eval.js'
 import { policyValidateCommand } from './policy-validate.js'
 import { execCommand } from './exec.js'
 import { listSigningKeys, rotateSigningKey } from './keys.js'
-import { formatLogLine, parseDuration, readLog } from './log.js'
+import { exportContext } from '../respond/cloudtrail/decision-events.js'
+import { cloudTrailText, exportLog, formatLogLine, logTime, parseDuration, pruneLog, readLog } from './log.js'
 import { serveOpsOptions, serveOpsSettings, startServer } from './serve.js'
 import type { ServeOpsFlags } from './serve.js'
 import { applyCommand, formatApplyOutcome, loadConfigFile } from './apply.js'
@@ -88,6 +89,7 @@ export function buildProgram(): Command {
     .addOption(serveOpsOptions()[1])
     .addOption(serveOpsOptions()[2])
     .addOption(serveOpsOptions()[3])
+    .addOption(serveOpsOptions()[4])
     .option('--config <file>', 'apply this declarative config (YAML) at start')
     .option('--cluster-name <name>', 'name of the EKS cluster this server emulates (default: the stored one, else irsa)')
     .option('--ui-token <token>', 'token for the web dashboard at /ui (default IRSA_UI_TOKEN; --demo generates one)')
@@ -233,8 +235,10 @@ export function buildProgram(): Command {
       else for (const r of rows) process.stdout.write(`${r.kid}  ${r.alg}  ${r.active ? 'active ' : 'retired'}  ${r.published ? 'published' : 'unpublished'}  created ${r.createdAt}\n`)
     })
 
-  program
+  // Positional options: `irsa log export --since …` is the subcommand's --since, not the listing's.
+  const logCommand = program
     .command('log')
+    .enablePositionalOptions()
     .description('Show the decision log (every token exchange and authorization, never a secret)')
     .option('--since <duration>', 'only entries newer than this (e.g. 15m, 2h, 7d)')
     .option('--role <arn>', 'only this role')
@@ -243,25 +247,53 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'at most this many entries', parseInteger, 100)
     .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
     .addOption(storeOption())
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (o: { since?: string; role?: string; subject?: string; outcome?: 'Allow' | 'Deny' | 'Error'; limit: number; data: string; store?: string; format: 'text' | 'json' }) => {
-      let since: number | undefined
-      if (o.since !== undefined) {
-        const secs = parseDuration(o.since)
-        if (secs === undefined) throw new IrsaError('ERR_CLI_USAGE', `--since expects a duration such as 15m, 2h or 7d, not ${o.since}`)
-        since = Date.now() - secs * 1000
-      }
-      const rows = await withState(stateOf(o), (rt) =>
-        readLog(rt, {
+    .addOption(new Option('--format <format>', 'output format (cloudtrail: {"Records": [...]} in CloudTrail\'s record shape)').choices(['text', 'json', 'cloudtrail']).default('text'))
+    .action(async (o: { since?: string; role?: string; subject?: string; outcome?: 'Allow' | 'Deny' | 'Error'; limit: number; data: string; store?: string; format: 'text' | 'json' | 'cloudtrail' }) => {
+      const since = o.since === undefined ? undefined : logTime('--since', o.since, Date.now())
+      await withState(stateOf(o), async (rt) => {
+        const rows = await readLog(rt, {
           ...(since === undefined ? {} : { since }),
           ...(o.role === undefined ? {} : { role: o.role }),
           ...(o.subject === undefined ? {} : { subject: o.subject }),
           ...(o.outcome === undefined ? {} : { outcome: o.outcome }),
           limit: o.limit,
-        }),
-      )
-      const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined
-      for (const r of rows) process.stdout.write(o.format === 'json' ? `${JSON.stringify(r)}\n` : `${formatLogLine(r, color)}\n`)
+        })
+        if (o.format === 'cloudtrail') {
+          for await (const chunk of cloudTrailText(rows, await exportContext(rt))) process.stdout.write(chunk)
+          return
+        }
+        const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined
+        for (const r of rows) process.stdout.write(o.format === 'json' ? `${JSON.stringify(r)}\n` : `${formatLogLine(r, color)}\n`)
+      })
+    })
+  logCommand
+    .command('export')
+    .description('Write the decision log of a window to a file (gzip for .gz), streamed, for archiving before pruning')
+    .requiredOption('--since <time>', 'from this time: a duration ago (30d) or an ISO 8601 time')
+    .option('--until <time>', 'up to this time, exclusive (a duration ago or an ISO 8601 time; default now)')
+    .addOption(new Option('--format <format>', 'cloudtrail ({"Records": [...]}) or jsonl (the decision records)').choices(['cloudtrail', 'jsonl']).default('cloudtrail'))
+    .option('--output <file>', 'write here (FILE.gz is gzipped); default standard output')
+    .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(storeOption())
+    .action(async (o: { since: string; until?: string; format: 'cloudtrail' | 'jsonl'; output?: string; data: string; store?: string }) => {
+      const now = Date.now()
+      const since = logTime('--since', o.since, now)
+      const before = o.until === undefined ? undefined : logTime('--until', o.until, now)
+      const n = await withState(stateOf(o), (rt) => exportLog(rt, { since, ...(before === undefined ? {} : { before }), format: o.format, ...(o.output === undefined ? {} : { output: o.output }) }))
+      if (o.output !== undefined && o.output !== '-') process.stderr.write(`exported ${n} decisions to ${o.output}\n`)
+    })
+  logCommand
+    .command('prune')
+    .description('Delete decisions older than a duration (export them first to keep them)')
+    .requiredOption('--older-than <duration>', 'delete decisions older than this (e.g. 90d)')
+    .option('--data <dir>', 'state directory', DEFAULT_DATA_DIR)
+    .addOption(storeOption())
+    .action(async (o: { olderThan: string; data: string; store?: string }) => {
+      const secs = parseDuration(o.olderThan)
+      if (secs === undefined) throw new IrsaError('ERR_CLI_USAGE', `--older-than expects a duration such as 90d or 12h, not ${o.olderThan}`)
+      const before = Date.now() - secs * 1000
+      const n = await withState(stateOf(o), (rt) => pruneLog(rt.store, before))
+      process.stdout.write(`pruned ${n} decisions older than ${new Date(before).toISOString()}\n`)
     })
 
   // `irsa webhook` and `irsa webhook manifests` (src/cli/webhook.ts).

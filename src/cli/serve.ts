@@ -23,6 +23,8 @@ import { initCluster } from '../eks/cluster.js'
 import { WEBHOOK_TOKEN_ENV } from '../webhook/bearer-auth.js'
 import { startBackend } from './gateway-backend.js'
 import type { BackendSettings, RunningBackend } from './gateway-backend.js'
+import { DecisionRetention } from '../core/decision-retention.js'
+import { parseDuration } from './log.js'
 
 export interface ServeOptions extends OpenOptions {
   readonly host: string
@@ -49,6 +51,8 @@ export interface ServeOptions extends OpenOptions {
   readonly clusterName?: string
   /** Enforce the issued credentials on AWS services and forward to this backend (`--backend URL|moto`); default the config's `backend:`. */
   readonly backend?: BackendSettings
+  /** Delete decisions older than this (milliseconds), periodically (`--decision-log-retention`); unset, the log is kept. */
+  readonly decisionLogRetentionMs?: number
 }
 
 export interface Serving {
@@ -57,6 +61,8 @@ export interface Serving {
   readonly url: string
   /** The gateway's backend, when one is configured. */
   readonly backend?: RunningBackend
+  /** The decision log's retention, when one is configured. */
+  readonly retention?: DecisionRetention
   close(): Promise<void>
 }
 
@@ -114,6 +120,8 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   const host = o.host.includes(':') ? `[${o.host}]` : o.host
   const url = `http://${host}:${port}`
   await rt.store.setSetting('endpoint', url)
+  const retention = o.decisionLogRetentionMs === undefined ? undefined : new DecisionRetention(rt.store, rt.clock, { retentionMs: o.decisionLogRetentionMs })
+  retention?.start((e) => log?.warn({ err: e }, 'decision log retention pass failed'))
   let backendDemo: BackendDemo | undefined
   if (o.demo) {
     demo = await applyDemo(rt)
@@ -121,6 +129,7 @@ export async function startServer(options: ServeOptions, print: (line: string) =
       try {
         backendDemo = await applyBackendDemo(rt, demo, backend.gateway)
       } catch (e) {
+        await retention?.stop()
         await app.close()
         await backend.stop()
         await rt.store.close()
@@ -135,6 +144,7 @@ export async function startServer(options: ServeOptions, print: (line: string) =
   print(`  health        ${url}/healthz   ready ${url}/readyz   metrics ${url}/metrics`)
   print(`  EKS           ${url}/clusters/${cluster.name}   (pod identity agent ${url}/v1/credentials)`)
   print(uiBanner(url, ui))
+  if (retention !== undefined) print(`  decision log  kept ${retention.retentionMs / 1000} s, pruned every ${retention.intervalMs / 1000} s`)
   if (backend !== undefined) print(`  AWS services  ${url}/   enforced, forwarded to ${backend.moto === undefined ? backend.gateway.backend.href : `moto_server ${backend.gateway.backend.href} (pid ${backend.moto.pid ?? '?'})`}`)
   if (applied !== undefined) {
     print('')
@@ -168,7 +178,9 @@ export async function startServer(options: ServeOptions, print: (line: string) =
     rt,
     url,
     ...(backend === undefined ? {} : { backend }),
+    ...(retention === undefined ? {} : { retention }),
     async close() {
+      await retention?.stop()
       // Drain: in-flight requests finish, then the store closes (writing the decision log out).
       const { drained } = await closeGracefully(app, rt, o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)
       await backend?.stop()
@@ -186,16 +198,25 @@ export interface ServeOpsFlags {
   readonly logFormat?: LogFormat
   readonly metricsToken?: string
   readonly shutdownTimeout?: number
+  /** Milliseconds, parsed from a duration. */
+  readonly decisionLogRetention?: number
 }
 
 /** The commander options for {@link ServeOpsFlags}. */
-export function serveOpsOptions(): [Option, Option, Option, Option] {
+export function serveOpsOptions(): [Option, Option, Option, Option, Option] {
   return [
     new Option('--log-level <level>', 'log requests at this level and above (turns logging on; default info with --log)').choices(LOG_LEVELS),
     new Option('--log-format <format>', 'log line format').choices(LOG_FORMATS).default('json'),
     new Option('--metrics-token <token>', 'require Authorization: Bearer TOKEN on /metrics (default: open)').env('IRSA_METRICS_TOKEN'),
     new Option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, wait this long for in-flight requests').argParser(seconds).default(DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000),
+    new Option('--decision-log-retention <duration>', 'delete decisions older than this, periodically (e.g. 30d, 12h; archive first with irsa log export)').argParser(retention),
   ]
+}
+
+function retention(v: string): number {
+  const secs = parseDuration(v)
+  if (secs === undefined || secs === 0) throw new InvalidArgumentError('expected a duration such as 30d, 12h or 90m')
+  return secs * 1000
 }
 
 function seconds(v: string): number {
@@ -204,8 +225,9 @@ function seconds(v: string): number {
 }
 
 /** ServeOptions fields from the parsed flags. */
-export function serveOpsSettings(f: ServeOpsFlags): Pick<ServeOptions, 'logLevel' | 'logFormat' | 'metricsToken' | 'shutdownTimeoutMs'> {
+export function serveOpsSettings(f: ServeOpsFlags): Pick<ServeOptions, 'logLevel' | 'logFormat' | 'metricsToken' | 'shutdownTimeoutMs' | 'decisionLogRetentionMs'> {
   return {
+    ...(f.decisionLogRetention === undefined ? {} : { decisionLogRetentionMs: f.decisionLogRetention }),
     ...(f.logLevel === undefined ? {} : { logLevel: f.logLevel }),
     ...(f.logFormat === undefined ? {} : { logFormat: f.logFormat }),
     ...(f.metricsToken === undefined || f.metricsToken === '' ? {} : { metricsToken: f.metricsToken }),

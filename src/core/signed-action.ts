@@ -12,6 +12,23 @@ export interface RequestMeta {
   readonly requestId: string
   readonly sourceIp: string
   readonly secureTransport: boolean
+  /** The client's `User-Agent` (cut to USER_AGENT_MAX), for the decision log as CloudTrail keeps it. */
+  readonly userAgent?: string
+}
+
+/** CloudTrail keeps at most this much of a user agent; so does the decision log. */
+export const USER_AGENT_MAX = 1024
+
+/** A request's `User-Agent` header as the decision log keeps it (undefined when absent). */
+function userAgentOf(header: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(header) ? header[0] : header
+  return v === undefined || v === '' ? undefined : v.slice(0, USER_AGENT_MAX)
+}
+
+/** `{ userAgent }` for a request's header, or nothing (for optional fields). */
+export function userAgentField(header: string | string[] | undefined): { userAgent?: string } {
+  const userAgent = userAgentOf(header)
+  return userAgent === undefined ? {} : { userAgent }
 }
 
 export interface ActionContext {

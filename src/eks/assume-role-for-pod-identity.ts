@@ -41,6 +41,7 @@ export interface PodIdentityRequest {
   readonly caller: string
   readonly requestId: string
   readonly sourceIp: string
+  readonly userAgent?: string
 }
 
 /** The EKS Auth response (botocore `eks-auth` AssumeRoleForPodIdentityResponse), plus the account. */
@@ -148,6 +149,7 @@ export const POD_IDENTITY_EXCHANGE: Exchange<PodIdentityRequest, Parsed, PodIden
     record.sessionName = sessionName
     record.detail.accessKeyId = accessKeyId
     record.detail.expiresAt = expiresAt
+    record.detail.roleId = role.roleId
     const partition = (target.ref as NonNullable<Target['ref']>).partition
     return {
       subject: { namespace: id.pod.namespace, serviceAccount: id.pod.serviceAccount },

@@ -43,7 +43,8 @@ export async function authorizeIam(
     sourceIp,
     requestId,
     reason: d.explanation,
-    detail: { resource, statements: d.statements },
+    // The session's key, as CloudTrail's userIdentity.accessKeyId (never its secret or token).
+    detail: { resource, statements: d.statements, callerAccessKeyId: who.accessKeyId, roleId: who.claims.roleId },
   })
   throw new AwsError('AccessDenied', `User: ${who.arn} is not authorized to perform: ${action} on resource: ${resource} ${why}`)
 }

@@ -29,6 +29,7 @@ import type { PodIdentityAssociation } from '../model/pod-identity-association.j
 import { authenticate } from '../core/identity.js'
 import type { Identity } from '../core/identity.js'
 import type { Runtime } from '../core/runtime.js'
+import { userAgentField } from '../core/signed-action.js'
 
 type Api = 'eks' | 'eks-auth'
 const MAX_BODY = 64 * 1024
@@ -244,7 +245,7 @@ const assumeRole: Handler = async (c) => {
   const token = c.body.token
   if (token === undefined || token === null) throw new AwsError('InvalidParameterException', 'token is required')
   if (typeof token !== 'string') throw new AwsError('InvalidParameterException', 'token must be a string')
-  const { accountId: _account, ...result } = await assumeRoleForPodIdentity(c.rt, { clusterName, token, caller: c.who.arn, requestId: c.requestId, sourceIp: c.req.ip })
+  const { accountId: _account, ...result } = await assumeRoleForPodIdentity(c.rt, { clusterName, token, caller: c.who.arn, requestId: c.requestId, sourceIp: c.req.ip, ...userAgentField(c.req.headers['user-agent']) })
   return { body: result }
 }
 

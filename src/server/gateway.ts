@@ -33,6 +33,7 @@ import type { SigV4ErrorCode, SigV4Success } from '../aws/sigv4/verify.js'
 import type { Identity } from '../core/identity.js'
 import { identityLookup } from '../core/identity.js'
 import type { Runtime } from '../core/runtime.js'
+import { userAgentField } from '../core/signed-action.js'
 import { authorizeServiceCall, mapServiceCall } from '../enforce/authorize-service-call.js'
 import type { ServiceCallDecision } from '../enforce/authorize-service-call.js'
 import type { BackendFacts } from '../enforce/backend-facts.js'
@@ -44,7 +45,7 @@ import { gatewayErrorResponse, wireShape } from './gateway-errors.js'
 import type { GatewayFault, WireShape } from './gateway-errors.js'
 
 /** The SigV4 services irsa answers itself. */
-const OWN_SERVICES = new Set(['sts', 'iam', 'eks', 'eks-auth'])
+const OWN_SERVICES = new Set(['sts', 'iam', 'eks', 'eks-auth', 'cloudtrail'])
 /** The largest non-object body buffered (DynamoDB's request limit is 16 MB). */
 const MAX_CONTROL_BODY = 16 * 1024 * 1024
 /** Headers that belong to one hop, or that the gateway rewrites. */
@@ -451,6 +452,10 @@ async function logDecision(
     reason: error?.reason ?? (d === undefined ? '' : d.allowed ? `${d.mapped.service}:${d.mapped.operation} allowed: ${decisive?.explanation ?? ''}` : d.message),
     detail: {
       gateway: true,
+      // The key that made the call (CloudTrail's userIdentity.accessKeyId), never its secret or token.
+      callerAccessKeyId: who.accessKeyId,
+      ...(session === undefined ? {} : { roleId: session.roleId }),
+      ...userAgentField(c.req.headers['user-agent']),
       ...(d === undefined ? {} : { service: d.mapped.service, operation: d.mapped.operation, unmapped: d.mapped.unmapped }),
       actions: [...new Set(checks.map((x) => x.authorization.action))],
       resources: [...new Set(checks.map((x) => x.authorization.resource))],

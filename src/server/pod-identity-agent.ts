@@ -17,6 +17,7 @@ import { assumeRoleForPodIdentity } from '../eks/assume-role-for-pod-identity.js
 import { ownCluster } from '../eks/cluster.js'
 import { awsTimestamp } from '../sts/timestamp.js'
 import type { Runtime } from '../core/runtime.js'
+import { userAgentField } from '../core/signed-action.js'
 
 export const AGENT_CREDENTIALS_PATH = '/v1/credentials'
 /** Who the decision log names as the caller of EKS Auth for agent requests. */
@@ -51,7 +52,7 @@ export async function podIdentityAgentRoutes(app: FastifyInstance, rt: Runtime):
     if (problem !== undefined) return text(reply, 400, `Service account token cannot be parsed: ${problem}`)
     try {
       const cluster = await ownCluster(rt)
-      const r = await assumeRoleForPodIdentity(rt, { clusterName: cluster.name, token, caller: AGENT_CALLER, requestId, sourceIp: req.ip })
+      const r = await assumeRoleForPodIdentity(rt, { clusterName: cluster.name, token, caller: AGENT_CALLER, requestId, sourceIp: req.ip, ...userAgentField(req.headers['user-agent']) })
       return reply
         .code(200)
         .header('content-type', 'application/json')

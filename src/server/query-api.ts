@@ -12,8 +12,10 @@ import { xmlDocument } from '../aws/xml.js'
 import { IAM_ACTIONS } from '../iam/actions.js'
 import { assumeRoleWithWebIdentity } from '../sts/assume-role-with-web-identity.js'
 import type { RequestMeta, SignedAction } from '../core/signed-action.js'
+import { userAgentField } from '../core/signed-action.js'
 import { getCallerIdentity } from '../sts/get-caller-identity.js'
 import { authenticate } from '../core/identity.js'
+import { cloudTrailApi, isCloudTrailRequest } from './cloudtrail.js'
 import type { Runtime } from '../core/runtime.js'
 
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/'
@@ -60,6 +62,8 @@ export async function queryApi(app: FastifyInstance, rt: Runtime): Promise<void>
     const rawQuery = qIndex < 0 ? '' : url.slice(qIndex + 1)
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     let service: Service = 'sts'
+    // CloudTrail's JSON API shares `POST /`; its X-Amz-Target names it.
+    if (isCloudTrailRequest(req)) return cloudTrailApi(rt, req, reply, body, url.slice(0, qIndex < 0 ? undefined : qIndex), rawQuery)
     try {
       // Decide on the declared body, not on what a parser made of it: a JSON body is parsed into an
       // object by fastify's default parser and would otherwise look like no body at all.
@@ -75,7 +79,7 @@ export async function queryApi(app: FastifyInstance, rt: Runtime): Promise<void>
       const version = q.raw.get('Version')
       const expected = service === 'iam' ? '2010-05-08' : '2011-06-15'
       if (version !== undefined && version !== expected) throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${version}`)
-      const meta: RequestMeta = { requestId, sourceIp: req.ip, secureTransport: req.protocol === 'https' }
+      const meta: RequestMeta = { requestId, sourceIp: req.ip, secureTransport: req.protocol === 'https', ...userAgentField(req.headers['user-agent']) }
       let result: XmlObject | undefined
       if (service === 'sts' && UNSIGNED_STS.has(action)) {
         result = await assumeRoleWithWebIdentity(rt, q, meta)

@@ -25,8 +25,12 @@ export interface DecisionRecord {
 
 export interface DecisionQuery {
   readonly since?: number
+  /** Only rows before this time (epoch milliseconds, exclusive). */
+  readonly before?: number
   /** Only rows with a larger id, oldest first (a cursor for followers such as the live log). */
   readonly afterId?: number
+  /** Only rows with a smaller id (newest first: a cursor for paging back in time). */
+  readonly beforeId?: number
   readonly roleArn?: string
   readonly subject?: string
   readonly outcome?: DecisionRecord['outcome']

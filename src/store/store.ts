@@ -104,4 +104,9 @@ export interface Store {
 
   appendDecision(d: DecisionRecord): Promise<number>
   listDecisions(q: DecisionQuery): Promise<DecisionRecord[]>
+  /**
+   * Delete decisions older than `before` (epoch milliseconds, exclusive), oldest first, at most
+   * `limit` of them (bounded work per call); returns how many were deleted.
+   */
+  pruneDecisions(before: number, limit?: number): Promise<number>
 }

@@ -118,6 +118,7 @@ export const WEB_IDENTITY_EXCHANGE: Exchange<Input, WebIdentityRequest, WebIdent
     record.detail.accessKeyId = accessKeyId
     record.detail.expiresAt = expiresAt
     record.detail.durationSeconds = req.durationSeconds
+    record.detail.roleId = role.roleId
     return {
       SubjectFromWebIdentityToken: id.subject,
       Audience: id.audience,

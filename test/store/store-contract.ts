@@ -311,6 +311,24 @@ export function storeContract(backend: string, open: () => Promise<Store>): void
       expect((await store.listDecisions({ afterId: ids[0] as number, outcome: 'Deny', limit: 2 })).map((d) => d.id)).toEqual([ids[1], ids[3]])
     })
 
+    it('prunes decisions older than a time, oldest first, bounded per call; reads a window with before and pages back with beforeId', async () => {
+      const store = await fresh()
+      const ids: number[] = []
+      for (let i = 0; i < 10; i++) ids.push(await store.appendDecision({ at: 1000 + i * 100, action: 'a', outcome: 'Allow', requestId: `r${i}` }))
+      expect((await store.listDecisions({ since: 1200, before: 1500 })).map((d) => d.requestId)).toEqual(['r2', 'r3', 'r4'])
+      // Paging back in time: the newest rows below an id.
+      expect((await store.listDecisions({ beforeId: ids[5] as number, limit: 2 })).map((d) => d.id)).toEqual([ids[3], ids[4]])
+      // Rows at 1000…1400 are older than 1500; a limit of 3 deletes the oldest three only.
+      expect(await store.pruneDecisions(1500, 3)).toBe(3)
+      expect((await store.listDecisions({})).map((d) => d.id)).toEqual(ids.slice(3))
+      expect(await store.pruneDecisions(1500)).toBe(2)
+      expect(await store.pruneDecisions(1500)).toBe(0)
+      expect((await store.listDecisions({})).map((d) => d.at)).toEqual([1500, 1600, 1700, 1800, 1900])
+      // New rows keep counting up after a prune (ids are never reused).
+      const next = await store.appendDecision({ at: 5000, action: 'a', outcome: 'Allow' })
+      expect(next).toBeGreaterThan(ids[9] as number)
+    })
+
     it('signing and sealing keys retire once; secrets round-trip byte for byte', async () => {
       const store = await fresh()
       await store.addSigningKey({ kid: 'k2', alg: 'ES256', privateJwk: '{"d":"2"}', publicJwk: '{"x":"2"}', createdAt: 1_700_000_002, retiredAt: undefined })

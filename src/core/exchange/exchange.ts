@@ -25,6 +25,7 @@ import type { DecideEnv, ExchangeAllow, ExchangeDecision } from './exchange-deci
 export interface ExchangeMeta {
   readonly requestId: string
   readonly sourceIp: string
+  readonly userAgent?: string
 }
 
 /** What the async stages of one request share. */
@@ -55,6 +56,7 @@ export interface Exchange<In, Req, Id, Target, Out> {
 
 export async function runExchange<In, Req, Id, Target, Out>(rt: Runtime, x: Exchange<In, Req, Id, Target, Out>, input: In, meta: ExchangeMeta): Promise<Out> {
   const record = new DecisionDraft(x.action, meta.requestId, meta.sourceIp)
+  if (meta.userAgent !== undefined) record.detail.userAgent = meta.userAgent
   let decision: ExchangeDecision | undefined
   let out: Out | undefined
   let failed = false

@@ -323,7 +323,9 @@ export class SqlStore implements Store {
     const params: unknown[] = []
     const filters: [string, unknown][] = [
       ['at >= ?', q.since],
+      ['at < ?', q.before],
       ['id > ?', q.afterId],
+      ['id < ?', q.beforeId],
       ['role_arn = ?', q.roleArn],
       ['subject = ?', q.subject],
       ['outcome = ?', q.outcome],
@@ -338,5 +340,10 @@ export class SqlStore implements Store {
     params.push(q.limit ?? 1000)
     const rows = await this.driver.all(`SELECT * FROM decisions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ?`, params)
     return (q.afterId === undefined ? rows.reverse() : rows).map(decisionFromRow)
+  }
+
+  async pruneDecisions(before: number, limit = 10_000): Promise<number> {
+    // Oldest ids first through the `at` index; one statement, so each call is atomic and bounded.
+    return this.driver.run('DELETE FROM decisions WHERE id IN (SELECT id FROM decisions WHERE at < ? ORDER BY at, id LIMIT ?)', [before, limit])
   }
 }
