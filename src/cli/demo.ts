@@ -39,26 +39,7 @@ export async function applyDemo(rt: Runtime): Promise<DemoResult> {
     Version: '2012-10-17',
     Statement: [{ Sid: 'ReadDemoBucket', Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::demo-bucket', 'arn:aws:s3:::demo-bucket/*'] }],
   }
-  const arn = `arn:${rt.partition}:iam::${rt.account}:role/${name}`
-  const existing = await rt.store.getRole(rt.account, name)
-  if (existing === undefined) {
-    await rt.store.createRole({
-      arn,
-      account: rt.account,
-      name,
-      path: '/',
-      roleId: roleId(rt.account, (n) => rt.random.bytes(n)),
-      trustPolicy: JSON.stringify(trust, null, 2),
-      description: 'irsa demo: read-only access for demo/app',
-      maxSessionDuration: 3600,
-      permissionsBoundaryArn: undefined,
-      tags: [{ Key: 'irsa.dev/demo', Value: 'true' }],
-      createdAt: rt.nowSeconds(),
-    })
-  } else {
-    await rt.store.updateRole(rt.account, name, { trustPolicy: JSON.stringify(trust, null, 2) })
-  }
-  await rt.store.putRolePolicy(arn, 'read-demo-bucket', JSON.stringify(permissions, null, 2))
+  const arn = await upsertDemoRole(rt, name, trust, 'irsa demo: read-only access for demo/app', permissions)
   await rt.store.putBinding({ namespace, serviceAccount, roleArn: arn, audience: undefined })
   return { namespace, serviceAccount, roleArn: arn, podIdentity: await applyPodIdentityDemo(rt, namespace, permissions) }
 }
@@ -78,25 +59,7 @@ async function applyPodIdentityDemo(rt: Runtime, namespace: string, permissions:
       },
     ],
   }
-  const arn = `arn:${rt.partition}:iam::${rt.account}:role/${name}`
-  if ((await rt.store.getRole(rt.account, name)) === undefined) {
-    await rt.store.createRole({
-      arn,
-      account: rt.account,
-      name,
-      path: '/',
-      roleId: roleId(rt.account, (n) => rt.random.bytes(n)),
-      trustPolicy: JSON.stringify(trust, null, 2),
-      description: `irsa demo: EKS Pod Identity, read-only access for ${namespace}/${serviceAccount}`,
-      maxSessionDuration: 3600,
-      permissionsBoundaryArn: undefined,
-      tags: [{ Key: 'irsa.dev/demo', Value: 'true' }],
-      createdAt: rt.nowSeconds(),
-    })
-  } else {
-    await rt.store.updateRole(rt.account, name, { trustPolicy: JSON.stringify(trust, null, 2) })
-  }
-  await rt.store.putRolePolicy(arn, 'read-demo-bucket', JSON.stringify(permissions, null, 2))
+  const arn = await upsertDemoRole(rt, name, trust, `irsa demo: EKS Pod Identity, read-only access for ${namespace}/${serviceAccount}`, permissions)
   const cluster = await ownCluster(rt)
   const existing = (await rt.store.listPodIdentityAssociations(cluster.name)).find((a) => a.namespace === namespace && a.serviceAccount === serviceAccount)
   if (existing !== undefined) {
@@ -117,4 +80,28 @@ async function applyPodIdentityDemo(rt: Runtime, namespace: string, permissions:
     modifiedAt: now,
   })
   return { namespace, serviceAccount, roleArn: arn, associationId }
+}
+
+/** Create the demo role (or reset its trust when it exists) and give it the demo's read policy. Returns its ARN. */
+async function upsertDemoRole(rt: Runtime, name: string, trust: object, description: string, permissions: object): Promise<string> {
+  const arn = `arn:${rt.partition}:iam::${rt.account}:role/${name}`
+  if ((await rt.store.getRole(rt.account, name)) === undefined) {
+    await rt.store.createRole({
+      arn,
+      account: rt.account,
+      name,
+      path: '/',
+      roleId: roleId(rt.account, (n) => rt.random.bytes(n)),
+      trustPolicy: JSON.stringify(trust, null, 2),
+      description,
+      maxSessionDuration: 3600,
+      permissionsBoundaryArn: undefined,
+      tags: [{ Key: 'irsa.dev/demo', Value: 'true' }],
+      createdAt: rt.nowSeconds(),
+    })
+  } else {
+    await rt.store.updateRole(rt.account, name, { trustPolicy: JSON.stringify(trust, null, 2) })
+  }
+  await rt.store.putRolePolicy(arn, 'read-demo-bucket', JSON.stringify(permissions, null, 2))
+  return arn
 }
