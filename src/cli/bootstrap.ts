@@ -13,12 +13,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { IrsaError } from '../errors.js'
 import { openStore, storeLocation } from '../store/open-store.js'
-import type { Store } from '../store/store.js'
+import type { Store, StoredSigningKey } from '../store/store.js'
 import { accessKeyId, secretAccessKey } from '../sts/access-key.js'
 import { generateSealingKey } from '../core/session-token.js'
 import { canonicalIssuer, issuerHostPath } from '../tokens/issuer-url.js'
 import { generateSigningKey } from '../tokens/signing-key.js'
-import type { SigningAlgorithm } from '../tokens/signing-key.js'
+import type { SigningAlgorithm, SigningKey } from '../tokens/signing-key.js'
 import { createIssuerFetcher } from '../tokens/https-fetch.js'
 import type { Clock, Random } from '../core/clock.js'
 import { systemClock, systemRandom } from '../core/clock.js'
@@ -97,14 +97,7 @@ export async function openRuntime(o: OpenOptions = {}): Promise<Opened> {
       const key = await generateSigningKey(o.signingAlgorithm ?? 'RS256', now)
       await store.transaction(async () => {
         if ((await store.listSigningKeys()).some((k) => k.retiredAt === undefined)) return
-        await store.addSigningKey({
-          kid: key.kid,
-          alg: key.alg,
-          privateJwk: JSON.stringify(key.privateJwk),
-          publicJwk: JSON.stringify(key.publicJwk),
-          createdAt: key.createdAt,
-          retiredAt: undefined,
-        })
+        await store.addSigningKey(storedSigningKey(key))
       })
     }
     await store.transaction(async () => {
@@ -160,4 +153,16 @@ function adminCredentials(
   const admin = { accessKeyId: accessKeyId('AKIA', account, bytes), secretAccessKey: secretAccessKey(bytes) }
   writeFileSync(file, `${JSON.stringify(admin, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
   return { admin, generated: true, file }
+}
+
+/** A newly generated signing key as the store keeps it (active: not retired). */
+export function storedSigningKey(key: SigningKey): StoredSigningKey {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    privateJwk: JSON.stringify(key.privateJwk),
+    publicJwk: JSON.stringify(key.publicJwk),
+    createdAt: key.createdAt,
+    retiredAt: undefined,
+  }
 }

@@ -2,6 +2,7 @@
 import { publishedKeys } from '../tokens/key-ring.js'
 import { generateSigningKey } from '../tokens/signing-key.js'
 import type { SigningAlgorithm } from '../tokens/signing-key.js'
+import { storedSigningKey } from './bootstrap.js'
 import type { Runtime } from '../core/runtime.js'
 
 export interface KeyRow {
@@ -19,14 +20,7 @@ export async function rotateSigningKey(rt: Runtime, alg: SigningAlgorithm): Prom
   return rt.store.transaction(async () => {
     const current = (await rt.store.listSigningKeys()).filter((k) => k.retiredAt === undefined)
     for (const k of current) await rt.store.retireSigningKey(k.kid, now)
-    await rt.store.addSigningKey({
-      kid: key.kid,
-      alg: key.alg,
-      privateJwk: JSON.stringify(key.privateJwk),
-      publicJwk: JSON.stringify(key.publicJwk),
-      createdAt: key.createdAt,
-      retiredAt: undefined,
-    })
+    await rt.store.addSigningKey(storedSigningKey(key))
     return { kid: key.kid, retired: current.map((k) => k.kid) }
   })
 }
